@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApBalanceConfig(AppConfig):
+    name = "apps.ap_balance"
+    label = "ap_balance"
+    verbose_name = _("AP open balance (SAP)")

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import ApiClient, ApiToken, IdempotencyRecord, ImportJob
+from apps.core.services import api_client_create, api_client_rotate_secret
+
+
+class ApiTokenInline(admin.TabularInline):
+    model = ApiToken
+    extra = 0
+    can_delete = False
+    fields = ["prefix", "created_at", "expires_at", "revoked_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "sys", "app_key", "is_active", "created_at", "last_used_at"]
+    list_filter = ["is_active", "sys"]
+    search_fields = ["name", "app_key"]
+    readonly_fields = ["app_key", "created_at", "last_used_at"]
+    fields = ["name", "sys", "is_active", "app_key", "created_at", "last_used_at"]
+    inlines = [ApiTokenInline]
+    actions = ["rotate_secret"]
+
+    def save_model(self, request: HttpRequest, obj: ApiClient, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        credentials = api_client_create(name=obj.name, sys=obj.sys, is_active=obj.is_active)
+        obj.pk = credentials.client.pk
+        obj.app_key = credentials.app_key
+        obj.app_secret_hash = credentials.client.app_secret_hash
+        obj.created_at = credentials.client.created_at
+        self.message_user(
+            request,
+            _("Copy these now, they are not shown again: appKey %(key)s appSecret %(secret)s")
+            % {"key": credentials.app_key, "secret": credentials.app_secret},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Rotate the secret (revokes the client's tokens)"))
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
+        for client in queryset:
+            credentials = api_client_rotate_secret(client=client)
+            self.message_user(
+                request,
+                _("%(name)s: new appSecret %(secret)s (shown once)")
+                % {"name": client.name, "secret": credentials.app_secret},
+                messages.WARNING,
+            )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "client", "created_at", "expires_at", "revoked_at", "valid"]
+    list_filter = ["client", ("revoked_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["client", "prefix", "created_at", "expires_at", "revoked_at"]
+    exclude = ["token_hash"]
+    actions = ["revoke"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(boolean=True, description=_("valid"))
+    def valid(self, token: ApiToken) -> bool:
+        return token.is_valid
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    list_display = ["key", "scope", "endpoint", "state", "response_status", "created_at", "expires_at"]
+    list_filter = ["state", "endpoint"]
+    search_fields = ["key"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "public_id",
+        "kind",
+        "scope",
+        "status",
+        "progress",
+        "counts_summary",
+        "client",
+        "created_at",
+        "duration",
+    ]
+    list_filter = ["kind", "status", "scope", "client"]
+    search_fields = ["public_id", "trace_id", "scope", "body_sha256"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "public_id",
+        "kind",
+        "scope",
+        "status",
+        "progress",
+        "progress_done",
+        "progress_total",
+        "counts",
+        "errors",
+        "error_count",
+        "message",
+        "client",
+        "source",
+        "trace_id",
+        "body_sha256",
+        "body_size",
+        "raw_body",
+        "attempts",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "duration",
+    ]
+    exclude = ["staged_path"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, job: ImportJob) -> str:
+        return format_html(
+            '<progress value="{}" max="100" title="{} / {}"></progress> {}%',
+            job.progress_percent,
+            job.progress_done,
+            job.progress_total,
+            job.progress_percent,
+        )
+
+    @admin.display(description=_("added / removed / changed"))
+    def counts_summary(self, job: ImportJob) -> str:
+        counts = job.counts or {}
+        if not counts:
+            return "–"
+        return f"{counts.get('added', 0)} / {counts.get('removed', 0)} / {counts.get('changed', 0)}"

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api.serializers import (
+    ImportJobSerializer,
+    KdpEnvelopeSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
+from apps.core.exceptions import ValidationFailed
+from apps.core.filters import ImportJobFilterSet
+from apps.core.kdp.envelope import kdp_success
+from apps.core.kdp.parsers import RawBody
+from apps.core.kdp.views import KdpAPIView, load_small_json
+from apps.core.models import ImportJob
+from apps.core.services import api_token_issue
+
+KDP_ERROR_RESPONSES = {
+    status: OpenApiResponse(KdpEnvelopeSerializer, description=text)
+    for status, text in {
+        400: "Invalid headers or body",
+        401: "Missing, unknown or expired token",
+        403: "sys does not match the client",
+        409: "traceId conflict, or an import of the same scope is running",
+        413: "Body too large",
+        415: "Content-Type is not application/json",
+        429: "Throttled",
+    }.items()
+}
+
+
+class TokenView(KdpAPIView):
+    """``POST /inventory-server/api/auth/token``: appKey + appSecret -> access token."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [permissions.AllowAny]
+    kdp_headers_required = False
+    idempotent = False
+    max_body_bytes = 64 * 1024
+    throttle_scope = "kdp"
+
+    @extend_schema(
+        operation_id="kdp_auth_token",
+        tags=["KDP (SAP)"],
+        request=TokenRequestSerializer,
+        responses={200: TokenResponseSerializer, **{s: KDP_ERROR_RESPONSES[s] for s in (400, 401, 413, 415, 429)}},
+        auth=[],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
+
+    def handle_body(self, request: Request, raw: RawBody) -> Response:
+        payload = load_small_json(raw)
+        if not isinstance(payload, dict):
+            payload = {}
+        serializer = TokenRequestSerializer(data=payload)
+        if not serializer.is_valid():
+            errors = [
+                {"index": 0, "field": field, "message": str(problems[0])}
+                for field, problems in serializer.errors.items()
+            ]
+            raise ValidationFailed(errors=errors)
+        issued = api_token_issue(
+            app_key=serializer.validated_data["appKey"], app_secret=serializer.validated_data["appSecret"]
+        )
+        return Response(kdp_success({"token": issued.token, "expiresIn": issued.expires_in}))
+
+
+@extend_schema(tags=["Imports"])
+class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Import jobs of every kind: status, progress, counts and first errors."""
+
+    queryset = ImportJob.objects.select_related("client").order_by("-created_at")
+    serializer_class = ImportJobSerializer
+    filterset_class = ImportJobFilterSet
+    ordering_fields = ["created_at", "started_at", "finished_at", "kind", "scope", "status"]
+    lookup_field = "public_id"
+    lookup_value_regex = "[0-9a-f-]{36}"
+
+
+class HealthView(APIView):
+    """Liveness and readiness: the database answers and the broker (when configured) answers."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        tags=["Health"],
+        responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("format", str, required=False, exclude=True)],
+        auth=[],
+    )
+    def get(self, request: Request) -> Response:
+        from apps.core.health import check_broker, check_database
+
+        checks = {"database": check_database(connection), "broker": check_broker()}
+        healthy = all(result["ok"] for result in checks.values())
+        return Response(
+            {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+        )

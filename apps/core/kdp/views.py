@@ -1,0 +1,153 @@
+"""The base of every KDP endpoint: token authentication, header validation,
+content type and size checks, traceId idempotency and the KDP envelope."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from apps.core import messages
+from apps.core.authentication import ApiClientPrincipal, KdpTokenAuthentication
+from apps.core.exceptions import PermissionDeniedError, UnsupportedMediaTypeError, ValidationFailed
+from apps.core.kdp.envelope import kdp_exception_handler
+from apps.core.kdp.parsers import RawBody, SpooledJsonParser
+from apps.core.models import ApiClient
+from apps.core.permissions import IsApiClient
+from apps.core.services import idempotency_claim, idempotency_complete, idempotency_release
+
+JSON_MEDIA_TYPE = "application/json"
+
+
+@dataclass(frozen=True)
+class KdpHeaders:
+    sys: str
+    trace_id: uuid.UUID
+    device_type: int | None
+    uid: int | None
+
+
+def _required(request: Request, name: str) -> str:
+    value = request.headers.get(name, "").strip()
+    if not value:
+        raise ValidationFailed(
+            messages.HEADER_REQUIRED.format(header=name),
+            errors=[{"index": 0, "field": name, "message": str(messages.HEADER_REQUIRED.format(header=name))}],
+        )
+    return value
+
+
+def _optional_int(request: Request, name: str) -> int | None:
+    value = request.headers.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        message = messages.HEADER_NOT_INTEGER.format(header=name)
+        raise ValidationFailed(message, errors=[{"index": 0, "field": name, "message": str(message)}]) from None
+
+
+def parse_kdp_headers(request: Request, client: ApiClient) -> KdpHeaders:
+    sys = _required(request, "sys")
+    if sys != client.sys:
+        raise PermissionDeniedError(messages.SYS_MISMATCH)
+    raw_trace_id = _required(request, "traceId")
+    try:
+        trace_id = uuid.UUID(raw_trace_id)
+    except ValueError:
+        raise ValidationFailed(
+            messages.TRACE_ID_INVALID,
+            errors=[{"index": 0, "field": "traceId", "message": str(messages.TRACE_ID_INVALID)}],
+        ) from None
+    return KdpHeaders(
+        sys=sys, trace_id=trace_id, device_type=_optional_int(request, "deviceType"), uid=_optional_int(request, "uid")
+    )
+
+
+def load_small_json(raw: RawBody) -> Any:
+    """Load a small body whole; numbers with a fraction become Decimal, never float."""
+    try:
+        return json.loads(raw.file.read().decode("utf-8"), parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise drf.ParseError(str(exc)) from None
+
+
+class KdpAPIView(APIView):
+    """Subclasses implement ``handle_body(request, raw_body)`` and return a Response."""
+
+    authentication_classes = [KdpTokenAuthentication]
+    permission_classes = [IsApiClient]
+    parser_classes = [SpooledJsonParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "kdp"
+    max_body_bytes: int | None = None  # None: settings.KDP_MAX_BODY_BYTES
+    kdp_headers_required = True
+    idempotent = True
+
+    def get_exception_handler(self) -> Any:
+        return kdp_exception_handler
+
+    @property
+    def client(self) -> ApiClient:
+        principal = self.request.user
+        if not isinstance(principal, ApiClientPrincipal):
+            raise drf.NotAuthenticated()
+        return principal.client
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.kdp_headers_required:
+            self.kdp_headers = parse_kdp_headers(request, self.client)
+        if request.method == "POST":
+            media_type = (request.content_type or "").split(";")[0].strip().lower()
+            if media_type != JSON_MEDIA_TYPE:
+                raise UnsupportedMediaTypeError(messages.UNSUPPORTED_MEDIA_TYPE)
+
+    def raw_body(self, request: Request) -> RawBody:
+        data = request.data
+        if not isinstance(data, RawBody) or data.size == 0:
+            raise drf.ParseError("the body is empty")
+        return data
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        raw = self.raw_body(request)
+        if not self.idempotent:
+            return self.handle_body(request, raw)
+        scope = f"kdp-client:{self.client.pk}"
+        key = str(self.kdp_headers.trace_id)
+        request_hash = hashlib.sha256(f"{request.method} {request.get_full_path()} {raw.sha256}".encode()).hexdigest()
+        stored = idempotency_claim(scope=scope, key=key, request_hash=request_hash, endpoint=request.path)
+        if stored is not None:
+            replay = HttpResponse(stored.body, status=stored.status, content_type="application/json")
+            replay["Idempotent-Replayed"] = "true"
+            return replay
+        try:
+            response = self.handle_body(request, raw)
+        except Exception as exc:  # rendered into the envelope like any other error
+            response = self.handle_exception(exc)
+        if response.status_code < 300 or response.status_code == 400:
+            rendered = JSONRenderer().render(response.data).decode()
+            idempotency_complete(scope=scope, key=key, status=response.status_code, body=rendered)
+        else:
+            idempotency_release(scope=scope, key=key)
+        return response
+
+    def handle_body(self, request: Request, raw: RawBody) -> Response:
+        raise NotImplementedError
+
+
+def kdp_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any unknown URL under the KDP prefix answers in the envelope, not with HTML."""
+    return JsonResponse({"code": 404, "msg": str(messages.NOT_FOUND)}, status=404)

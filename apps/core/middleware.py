@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+
+def _language_from(value: str, default: str) -> str:
+    """Map a header value (``zh``, ``zh-CN``, ``en-US,en;q=0.9``) to a supported language."""
+    first = value.split(",")[0].split(";")[0].strip().lower()
+    if first.startswith("zh"):
+        return "zh-hans"
+    if first.startswith("en"):
+        return "en"
+    return default
+
+
+class WireLanguageMiddleware:
+    """Selects the language of foreign wire formats from their own header (see
+    ``settings.WIRE_LANGUAGES``); runs after LocaleMiddleware and overrides it there."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for prefix, header, default in settings.WIRE_LANGUAGES:
+            if request.path.startswith(prefix):
+                language = _language_from(request.headers.get(header, ""), default)
+                with translation.override(language):
+                    request.LANGUAGE_CODE = language
+                    return self.get_response(request)
+        return self.get_response(request)

@@ -1,0 +1,11 @@
+"""The internal read API under /api/v1/: one router, each app registers its viewsets here."""
+
+from rest_framework.routers import DefaultRouter
+
+from apps.core.api.views import ImportJobViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.register("imports", ImportJobViewSet, basename="import-job")
+
+app_name = "api"
+urlpatterns = router.urls

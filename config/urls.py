@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from apps.core.api.urls import kdp_urlpatterns as core_kdp
+from apps.core.api.views import HealthView
+from apps.core.kdp.views import kdp_not_found
+
+# KDP (SAP) endpoints, all under /inventory-server/api/; anything else under the
+# prefix answers 404 in the KDP envelope.
+kdp_urlpatterns = [*core_kdp]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("health/", HealthView.as_view(), name="health"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/v1/", include("config.api_router")),
+    path("inventory-server/api/", include(kdp_urlpatterns)),
+    re_path(r"^inventory-server/", kdp_not_found),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
