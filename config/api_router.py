@@ -3,9 +3,11 @@
 from rest_framework.routers import DefaultRouter
 
 from apps.core.api.views import ImportJobViewSet
+from apps.invoices.api.views import InvoiceViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("imports", ImportJobViewSet, basename="import-job")
+router.register("invoices", InvoiceViewSet, basename="invoice")
 
 app_name = "api"
 urlpatterns = router.urls

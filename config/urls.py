@@ -6,10 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from apps.core.api.urls import kdp_urlpatterns as core_kdp
 from apps.core.api.views import HealthView
 from apps.core.kdp.views import kdp_not_found
+from apps.invoices.api.urls import kdp_urlpatterns as invoices_kdp
 
 # KDP (SAP) endpoints, all under /inventory-server/api/; anything else under the
 # prefix answers 404 in the KDP envelope.
-kdp_urlpatterns = [*core_kdp]
+kdp_urlpatterns = [*core_kdp, *invoices_kdp]
 
 urlpatterns = [
     path("admin/", admin.site.urls),

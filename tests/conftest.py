@@ -79,3 +79,10 @@ class KdpCaller:
 @pytest.fixture
 def kdp(client: Any, sap_token: str) -> KdpCaller:
     return KdpCaller(client, sap_token)
+
+
+@pytest.fixture
+def client_for_reads(client: Any, sap_token: str) -> Any:
+    """A test client that reads /api/v1 as an API client (``Authorization: Token``)."""
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {sap_token}"
+    return client

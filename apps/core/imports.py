@@ -1,0 +1,247 @@
+"""The bulk-import pipeline shared by the SAP imports (invoices, AP open balance).
+
+1. ``iter_json_array`` streams the rows of a JSON array from a file (ijson), so
+   memory does not grow with the body.
+2. The importer validates each row into a tuple of column values and hands it to
+   a ``StagedRows`` writer, which writes PostgreSQL COPY text to a file on disk
+   and a digest per row (used to count changed rows).
+3. A Celery task later loads the staged file with ``copy_staged_rows``: one
+   ``COPY ... FROM STDIN`` on PostgreSQL (the file is already in COPY format,
+   so Python touches bytes, not rows), batched INSERTs elsewhere (SQLite), all
+   inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+from django.conf import settings
+from django.db import connection, connections
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ParseError
+
+from apps.core.exceptions import ValidationFailed
+from apps.core.models import ImportJob
+
+MAX_REPORTED_ERRORS = 100
+NOT_AN_ARRAY = _("The body must be a JSON array of objects.")
+
+
+class ErrorCollector:
+    """Keeps the first ``limit`` row errors and counts them all."""
+
+    def __init__(self, limit: int = MAX_REPORTED_ERRORS) -> None:
+        self.limit = limit
+        self.errors: list[dict[str, Any]] = []
+        self.count = 0
+
+    def add(self, index: int, field: str, message: object) -> None:
+        self.count += 1
+        if len(self.errors) < self.limit:
+            self.errors.append({"index": index, "field": field, "message": str(message)})
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def raise_if_any(self, message: object) -> None:
+        if self.count:
+            raise ValidationFailed(message, errors=self.errors, error_count=self.count)
+
+
+def iter_json_array(file: IO[bytes]) -> Iterator[Any]:
+    """Yield the items of a top-level JSON array, streaming. Numbers with a fraction
+    come as Decimal. Malformed JSON raises ParseError (HTTP 400)."""
+    file.seek(0)
+    head = file.read(64).lstrip()
+    file.seek(0)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:].lstrip()
+    if not head.startswith(b"["):
+        if head[:1] in (b"{", b'"') or head[:1].isdigit():
+            raise ValidationFailed(NOT_AN_ARRAY, errors=[{"index": 0, "field": "", "message": str(NOT_AN_ARRAY)}])
+        raise ParseError("the body is not a JSON array")
+    try:
+        yield from ijson.items(file, "item", use_float=False)
+    except ijson.JSONError as exc:
+        raise ParseError(str(exc)) from None
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return value
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | Decimal | dt.date):
+        return str(value)
+    if isinstance(value, list | dict):
+        return _copy_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    raise TypeError(f"cannot stage {type(value).__name__}")
+
+
+class StagedRows:
+    """Writes validated rows as PostgreSQL COPY text lines (tab-separated, \\N for
+    null). The last column of every line is the MD5 of the rest of it: the row
+    digest used to tell changed rows from unchanged ones."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close()
+        self.rows = 0
+
+    def write(self, values: Sequence[Any]) -> None:
+        line = "\t".join([_copy_text(v) for v in values])
+        digest = hashlib.md5(line.encode(), usedforsecurity=False).hexdigest()
+        self._file.write(f"{line}\t{digest}\n")
+        self.rows += 1
+
+    def close(self) -> None:
+        self._file.close()
+
+    def discard(self) -> None:
+        self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+def staged_path(kind: str, name: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / settings.IMPORT_BODY_DIR / "staged" / kind / f"{name}.tsv"
+
+
+def _unescape(value: str) -> str | None:
+    if value == "\\N":
+        return None
+    if "\\" not in value:
+        return value
+    out = []
+    chars = iter(value)
+    for char in chars:
+        if char == "\\":
+            nxt = next(chars, "")
+            out.append({"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}.get(nxt, nxt))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+class ProgressReporter:
+    """Writes a job's progress from a second database connection, so that it is
+    visible while the import's own transaction is still open. At most a few
+    writes a second. On SQLite (one writer at a time) progress is shown at the end."""
+
+    def __init__(self, job_id: int, *, interval: float = 0.5) -> None:
+        self.job_id = job_id
+        self.interval = interval
+        self._last = 0.0
+        self._conn = None
+        if connection.vendor == "postgresql":
+            self._conn = connections.create_connection("default")
+
+    def update(self, done: int, *, force: bool = False) -> None:
+        if self._conn is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < self.interval:
+            return
+        self._last = now
+        with self._conn.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ImportJob._meta.db_table} SET progress_done = LEAST(%s, progress_total) WHERE id = %s",  # noqa: S608 - table name from the model
+                [done, self.job_id],
+            )
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def copy_staged_rows(
+    *,
+    table: str,
+    columns: Sequence[str],
+    path: Path,
+    extra: dict[str, Any],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Load a staged file into ``table`` inside the current transaction.
+
+    ``columns`` name the staged values in order (the row digest is the last one);
+    ``extra`` adds constant columns (e.g. the job id) to every row.
+    """
+    all_columns = [*columns, *extra]
+    if connection.vendor == "postgresql":
+        return _copy_postgres(table, all_columns, path, extra, progress)
+    return _insert_portable(table, all_columns, path, extra, progress)
+
+
+def _copy_postgres(
+    table: str, columns: list[str], path: Path, extra: dict[str, Any], progress: Callable[[int], None] | None
+) -> int:
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    suffix = "".join("\t" + _copy_text(v) for v in extra.values()).encode()
+    rows = 0
+    chunk_size = 4 * 1024 * 1024
+    with connection.cursor() as cursor, open(path, "rb") as staged:
+        raw_cursor = cursor.cursor  # psycopg 3 cursor under Django's wrapper
+        with raw_cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+            remainder = b""
+            while True:
+                chunk = staged.read(chunk_size)
+                if not chunk:
+                    break
+                chunk = remainder + chunk
+                cut = chunk.rfind(b"\n") + 1
+                remainder = chunk[cut:]
+                lines = chunk[:cut]
+                if suffix:
+                    lines = lines.replace(b"\n", suffix + b"\n")
+                copy.write(lines)
+                rows += lines.count(b"\n")
+                if progress is not None:
+                    progress(rows)
+            if remainder:
+                copy.write(remainder + suffix + b"\n")
+                rows += 1
+    return rows
+
+
+def _insert_portable(
+    table: str, columns: list[str], path: Path, extra: dict[str, Any], progress: Callable[[int], None] | None
+) -> int:
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608 - names from the model
+    constants = list(extra.values())
+    rows = 0
+    batch: list[list[Any]] = []
+    with connection.cursor() as cursor, open(path, encoding="utf-8", newline="\n") as staged:
+        for line in staged:
+            batch.append([_unescape(v) for v in line.rstrip("\n").split("\t")] + constants)
+            if len(batch) >= 5000:
+                cursor.executemany(sql, batch)
+                rows += len(batch)
+                batch.clear()
+                if progress is not None:
+                    progress(rows)
+        if batch:
+            cursor.executemany(sql, batch)
+            rows += len(batch)
+    return rows
+
+
+def remove_file(path: str | os.PathLike[str] | None) -> None:
+    if path:
+        Path(path).unlink(missing_ok=True)

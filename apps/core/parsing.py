@@ -1,0 +1,141 @@
+"""Money, currency and date parsing shared by every import.
+
+Each ``parse_*`` returns the clean value or raises ``FieldError`` with a
+translatable message; importers turn that into ``{index, field, message}``.
+Money is Decimal from the JSON parser on: numbers arrive as int or Decimal
+(ijson / ``json.loads(parse_float=Decimal)``), never as float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from functools import lru_cache
+
+import pycountry
+from django.utils.translation import gettext_lazy as _
+
+MONEY_PLACES = 4
+MONEY_INTEGER_DIGITS = 16  # DecimalField(max_digits=20, decimal_places=4)
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(10)}
+
+REQUIRED = _("This field is required.")
+NOT_A_STRING = _("Must be a string.")
+EMPTY = _("Must not be empty.")
+NOT_A_NUMBER = _("Must be a number.")
+NOT_A_NUMBER_OR_STRING = _("Must be a number or a numeric string.")
+TOO_MANY_PLACES = _("At most {places} decimal places.")
+TOO_LARGE = _("Too large: at most {digits} digits before the decimal point.")
+NOT_AN_INTEGER = _("Must be an integer.")
+NOT_A_DATE = _("Must be a date as YYYYMMDD or YYYY-MM-DD.")
+NOT_A_CURRENCY = _("Must be an ISO 4217 currency code.")
+NOT_ONE_OF = _("Must be one of: {choices}.")
+NOT_A_LIST = _("Must be a list.")
+NOT_AN_OBJECT = _("Must be an object.")
+OUT_OF_RANGE = _("Must be at least {low} and less than {high}.")
+
+
+class FieldError(Exception):
+    def __init__(self, message: object) -> None:
+        self.message = message
+        super().__init__(str(message))
+
+
+ISO_4217_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
+def parse_currency(value: object) -> str:
+    if not isinstance(value, str):
+        raise FieldError(NOT_A_CURRENCY)
+    code = value.strip().upper()
+    if code not in ISO_4217_CODES:
+        raise FieldError(NOT_A_CURRENCY)
+    return code
+
+
+def _check_decimal(value: Decimal, places: int) -> Decimal:
+    """Check a finite Decimal has at most ``places`` significant decimal places and
+    fits the column, and return it at exactly ``places`` places (1200.0 and 1200.00
+    are the same amount, stored and compared alike)."""
+    if not value.is_finite():
+        raise FieldError(NOT_A_NUMBER)
+    exponent = value.as_tuple().exponent
+    if (
+        isinstance(exponent, int)
+        and exponent < -places
+        and value != value.quantize(_QUANTUM[places], rounding=ROUND_DOWN)
+    ):
+        raise FieldError(TOO_MANY_PLACES.format(places=places))
+    value = value.quantize(_QUANTUM[places])
+    if value.adjusted() >= MONEY_INTEGER_DIGITS:
+        raise FieldError(TOO_LARGE.format(digits=MONEY_INTEGER_DIGITS))
+    return value
+
+
+def parse_money(value: object, *, allow_string: bool = False, places: int = MONEY_PLACES) -> Decimal:
+    """A JSON number (int or Decimal; never bool), or with ``allow_string`` a numeric
+    string, with at most ``places`` decimal places."""
+    if isinstance(value, Decimal):
+        return _check_decimal(value, places)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 10**MONEY_INTEGER_DIGITS:
+            raise FieldError(TOO_LARGE.format(digits=MONEY_INTEGER_DIGITS))
+        return Decimal(value).quantize(_QUANTUM[places])
+    if allow_string and isinstance(value, str):
+        try:
+            parsed = Decimal(value.strip())
+        except InvalidOperation:
+            raise FieldError(NOT_A_NUMBER_OR_STRING) from None
+        return _check_decimal(parsed, places)
+    raise FieldError(NOT_A_NUMBER_OR_STRING if allow_string else NOT_A_NUMBER)
+
+
+def parse_fraction(value: object, *, places: int = 6) -> Decimal:
+    """A rate as a fraction: 0 <= x < 1 (20% is 0.2)."""
+    number = parse_money(value, places=places)
+    if not (Decimal(0) <= number < Decimal(1)):
+        raise FieldError(OUT_OF_RANGE.format(low=0, high=1))
+    return number
+
+
+@lru_cache(maxsize=8192)
+def _parse_date_text(value: str) -> dt.date:
+    text = value.strip()
+    if len(text) == 8 and text.isdigit():
+        year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
+    elif len(text) == 10 and text[4] == "-" and text[7] == "-" and (text[:4] + text[5:7] + text[8:]).isdigit():
+        year, month, day = int(text[:4]), int(text[5:7]), int(text[8:])
+    else:
+        raise FieldError(NOT_A_DATE)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise FieldError(NOT_A_DATE) from None
+
+
+def parse_date(value: object) -> dt.date:
+    """``YYYYMMDD`` (the spec) or ``YYYY-MM-DD`` (the spec's own examples)."""
+    if not isinstance(value, str):
+        raise FieldError(NOT_A_DATE)
+    return _parse_date_text(value)
+
+
+def parse_text(value: object, *, required: bool = True, max_length: int = 255) -> str:
+    if not isinstance(value, str):
+        raise FieldError(NOT_A_STRING)
+    if required and not value.strip():
+        raise FieldError(EMPTY)
+    if len(value) > max_length:
+        raise FieldError(_("At most {n} characters.").format(n=max_length))
+    return value
+
+
+def parse_choice(value: object, choices: tuple[object, ...]) -> object:
+    if value not in choices or isinstance(value, bool):
+        raise FieldError(NOT_ONE_OF.format(choices=", ".join(str(c) for c in choices)))
+    return value
+
+
+def fiscal_year(day: dt.date, start_month: int) -> int:
+    """The fiscal year a date falls in, named by the calendar year in which it starts."""
+    return day.year if day.month >= start_month else day.year - 1

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.api.views import KDP_ERROR_RESPONSES
+from apps.core.exceptions import ValidationFailed
+from apps.core.kdp.envelope import kdp_success
+from apps.core.kdp.parsers import RawBody
+from apps.core.kdp.views import KdpAPIView
+from apps.invoices.api.serializers import InvoiceImportResponseSerializer, InvoiceRowSerializer, InvoiceSerializer
+from apps.invoices.filters import InvoiceFilterSet
+from apps.invoices.selectors import invoice_list
+from apps.invoices.services import (
+    invoice_import_queue,
+    invoice_import_record_rejection,
+    invoice_report_stage,
+    parse_year_param,
+)
+
+
+class InvoiceReportView(KdpAPIView):
+    """``POST /inventory-server/api/invoice/report/info``: SAP's invoices of one year,
+    replacing that year. Validated here, applied by a Celery task on an import job."""
+
+    @extend_schema(
+        operation_id="kdp_invoice_report",
+        tags=["KDP (SAP)"],
+        request=InvoiceRowSerializer(many=True),
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, description="Year to replace; required to empty a year")
+        ],
+        responses={200: InvoiceImportResponseSerializer, **KDP_ERROR_RESPONSES},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return super().post(request, *args, **kwargs)
+
+    def handle_body(self, request: Request, raw: RawBody) -> Response:
+        audit = {
+            "body": raw.file,
+            "body_sha256": raw.sha256,
+            "body_size": raw.size,
+            "client": self.client,
+            "trace_id": str(self.kdp_headers.trace_id),
+        }
+        try:
+            year = parse_year_param(request.query_params.get("year"))
+            staged = invoice_report_stage(body=raw.file, year=year)
+        except ValidationFailed as exc:
+            invoice_import_record_rejection(error=exc, **audit)
+            raise
+        job = invoice_import_queue(staged=staged, **audit)
+        job.refresh_from_db(fields=["status"])
+        return Response(
+            kdp_success({"jobId": str(job.public_id), "year": staged.year, "rows": staged.rows, "status": job.status})
+        )
+
+
+@extend_schema(tags=["Invoices"])
+class InvoiceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Invoices as SAP last reported them, per year."""
+
+    queryset = invoice_list()
+    serializer_class = InvoiceSerializer
+    filterset_class = InvoiceFilterSet
+    ordering_fields = ["invoice_date", "due_date", "invoice_id", "amount", "payer", "year"]
+    ordering = ["invoice_date", "invoice_id"]

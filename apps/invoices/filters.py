@@ -1,0 +1,20 @@
+import django_filters
+
+from apps.invoices.models import Invoice
+
+
+class InvoiceFilterSet(django_filters.FilterSet):
+    """Query parameters use SAP's field names; date ranges as ``<field>_after`` / ``<field>_before`` (inclusive)."""
+
+    billTo = django_filters.CharFilter(field_name="bill_to")  # noqa: N815 - wire name
+    invoiceType = django_filters.ChoiceFilter(field_name="invoice_type", choices=Invoice.InvoiceType.choices)  # noqa: N815
+    reverseMark = django_filters.TypedChoiceFilter(  # noqa: N815
+        field_name="reverse_mark", choices=Invoice.ReverseMark.choices, coerce=int
+    )
+    invoiceDate = django_filters.DateFromToRangeFilter(field_name="invoice_date")  # noqa: N815
+    dueDate = django_filters.DateFromToRangeFilter(field_name="due_date")  # noqa: N815
+    currency = django_filters.CharFilter(field_name="currency", lookup_expr="iexact")
+
+    class Meta:
+        model = Invoice
+        fields = ["year", "payer", "billTo", "invoiceType", "currency", "reverseMark", "invoiceDate", "dueDate"]

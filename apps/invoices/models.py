@@ -1,0 +1,73 @@
+"""Invoices as SAP reports them: each import replaces a whole year."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import ImportJob
+
+MONEY = {"max_digits": 20, "decimal_places": 4}
+
+
+class Invoice(models.Model):
+    """One invoice line of SAP's yearly report. Read-only in finhub: the next
+    import of its year replaces it. ``job`` is the import that loaded it; the
+    rows of a year always come from exactly one (the last successful) job."""
+
+    class InvoiceType(models.TextChoices):
+        INVOICE = "M", _("invoice")
+        CREDIT = "O", _("credit")
+        DEBIT = "L", _("debit")
+        CANCEL = "S", _("cancellation")
+
+    class ReverseMark(models.IntegerChoices):
+        NOT_REVERSED = 0, _("not reversed")
+        REVERSED = 1, _("reversed")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="+", verbose_name=_("import"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    order_id = models.CharField(_("orderId"), max_length=64)
+    sap_order_id = models.CharField(_("sapOrderId"), max_length=64)
+    invoice_id = models.CharField(_("invoiceId"), max_length=64)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    tax_amount = models.DecimalField(_("taxAmount"), **MONEY)
+    due_date = models.DateField(_("dueDate"))
+    distribution_channel = models.CharField(_("distributionChannel"), max_length=32)
+    delivery_note = models.CharField(_("deliveryNote"), max_length=64, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    payer = models.CharField(_("payer"), max_length=64)
+    reverse_mark = models.PositiveSmallIntegerField(_("reverseMark"), choices=ReverseMark.choices)
+    create_date = models.DateField(_("createDate"))
+    tax_rate = models.DecimalField(_("taxRate"), max_digits=9, decimal_places=6)
+    tax_code = models.CharField(_("taxCode"), max_length=32, blank=True)
+    invoice_date = models.DateField(_("invoiceDate"))
+    order_item = models.CharField(_("orderItem"), max_length=32, blank=True)
+    reverse_id = models.CharField(_("reverseId"), max_length=64, blank=True)
+    invoice_type = models.CharField(_("invoiceType"), max_length=1, choices=InvoiceType.choices)
+    amount_lc = models.DecimalField(_("amountLC"), **MONEY)
+    currency_lc = models.CharField(_("currencyLC"), max_length=3)
+    tax_amount_lc = models.DecimalField(_("taxAmountLC"), **MONEY)
+    order_items = models.JSONField(_("orderItems"), default=list, blank=True)
+    bill_to = models.CharField(_("billTo"), max_length=64)
+    row_hash = models.CharField(_("row digest"), max_length=32, editable=False)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["invoice_date", "invoice_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "invoice_id"], name="invoices_unique_id_per_import"),
+            models.CheckConstraint(condition=models.Q(reverse_mark__in=[0, 1]), name="invoices_reverse_mark_0_1"),
+            models.CheckConstraint(
+                condition=models.Q(tax_rate__gte=0) & models.Q(tax_rate__lt=1), name="invoices_tax_rate_fraction"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "invoice_date"], name="invoices_year_date_idx"),
+            models.Index(fields=["payer"], name="invoices_payer_idx"),
+            models.Index(fields=["bill_to"], name="invoices_bill_to_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} ({self.invoice_date})"
