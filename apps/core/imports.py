@@ -18,7 +18,9 @@ import hashlib
 import json
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -31,6 +33,9 @@ from rest_framework.exceptions import ParseError
 
 from apps.core.exceptions import ValidationFailed
 from apps.core.models import ImportJob
+from apps.core.parsing import NOT_AN_OBJECT as NOT_AN_OBJECT_ROW
+from apps.core.parsing import REQUIRED as FIELD_REQUIRED
+from apps.core.parsing import FieldError
 
 MAX_REPORTED_ERRORS = 100
 NOT_AN_ARRAY = _("The body must be a JSON array of objects.")
@@ -245,3 +250,88 @@ def _insert_portable(
 def remove_file(path: str | os.PathLike[str] | None) -> None:
     if path:
         Path(path).unlink(missing_ok=True)
+
+
+# --- row validation and staging ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of an imported row: its wire name (and accepted aliases), the model
+    column it lands in, the parser, and whether it must be present."""
+
+    wire: str
+    column: str
+    parse: Callable[[object], Any]
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+    default: Any = None
+
+
+@dataclass
+class StagedFile:
+    path: Path
+    rows: int
+
+
+# check_row(index, values, errors) -> values to stage before the field values, or
+# None when the row is invalid (the check has added its errors).
+RowCheck = Callable[[int, list[Any], ErrorCollector], "list[Any] | None"]
+
+
+def stage_report(
+    *,
+    body: IO[bytes],
+    kind: str,
+    fields: Sequence[FieldSpec],
+    check_row: RowCheck,
+    finish: Callable[[ErrorCollector], None],
+    invalid_message: Any,
+    on_progress: Callable[[int], None] | None = None,
+) -> StagedFile:
+    """Validate a JSON-array report as a stream and stage its rows for COPY.
+
+    Every row is checked (fields first, then ``check_row`` for rules across
+    fields and rows); ``finish`` runs once at the end for rules over the whole
+    report. Any error: ValidationFailed with the first 100 errors and the total,
+    and nothing is staged. ``on_progress`` gets the body bytes read now and then.
+    """
+    errors = ErrorCollector()
+    writer = StagedRows(staged_path(kind, uuid.uuid4().hex))
+    try:
+        for index, row in enumerate(iter_json_array(body)):
+            if on_progress is not None and index % 10000 == 0:
+                on_progress(body.tell())
+            if not isinstance(row, dict):
+                errors.add(index, "", NOT_AN_OBJECT_ROW)
+                continue
+            values: list[Any] = []
+            valid = True
+            for spec in fields:
+                value = row.get(spec.wire)
+                if value is None and spec.aliases:
+                    value = next((row[a] for a in spec.aliases if row.get(a) is not None), None)
+                if value is None:
+                    if spec.required:
+                        errors.add(index, spec.wire, FIELD_REQUIRED)
+                        valid = False
+                    else:
+                        values.append(spec.default)
+                    continue
+                try:
+                    values.append(spec.parse(value))
+                except FieldError as exc:
+                    errors.add(index, spec.wire, exc.message)
+                    valid = False
+            if not valid:
+                continue
+            prefix = check_row(index, values, errors)
+            if prefix is not None and not errors:
+                writer.write([*prefix, *values])
+        finish(errors)
+        errors.raise_if_any(invalid_message.format(count=errors.count))
+    except BaseException:
+        writer.discard()
+        raise
+    writer.close()
+    return StagedFile(path=writer.path, rows=writer.rows)

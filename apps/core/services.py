@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.core import messages
-from apps.core.exceptions import AuthenticationError, ConflictError
+from apps.core.exceptions import AuthenticationError, ConflictError, ValidationFailed
+from apps.core.imports import ProgressReporter, StagedFile
 from apps.core.models import ApiClient, ApiToken, IdempotencyRecord, ImportJob
+
+logger = logging.getLogger(__name__)
 
 
 def token_digest(raw_token: str) -> str:
@@ -231,3 +237,125 @@ def import_job_fail(
         error_count=error_count,
         finished_at=timezone.now(),
     )
+
+
+def import_job_queue(
+    *,
+    kind: str,
+    scope: str,
+    staged: StagedFile,
+    task: Any,
+    body: Any,
+    body_sha256: str,
+    body_size: int,
+    client: ApiClient | None = None,
+    trace_id: str = "",
+    source: str = "api",
+    enqueue: bool = True,
+) -> ImportJob:
+    """Record an import job for a staged report (ConflictError if one of the same
+    kind and scope is active), keep its raw body, and queue ``task(job.pk)`` once
+    the job is committed. ``enqueue=False``: the caller runs it itself."""
+    try:
+        job = import_job_create(
+            kind=kind,
+            scope=scope,
+            total=staged.rows,
+            client=client,
+            source=source,
+            trace_id=trace_id,
+            body_sha256=body_sha256,
+            body_size=body_size,
+            body_file=body,
+            staged_path=str(staged.path.relative_to(settings.MEDIA_ROOT)),
+        )
+    except BaseException:
+        staged.path.unlink(missing_ok=True)
+        raise
+    if enqueue:
+        transaction.on_commit(lambda: task.delay(job.pk))
+    return job
+
+
+def import_job_record_rejection(
+    *,
+    kind: str,
+    error: ValidationFailed,
+    body: Any,
+    body_sha256: str,
+    body_size: int,
+    client: ApiClient | None = None,
+    trace_id: str = "",
+    source: str = "api",
+) -> ImportJob:
+    """Keep a rejected report for audit as a failed job; no business data changes."""
+    job = import_job_create(
+        kind=kind,
+        scope="rejected",
+        client=client,
+        source=source,
+        trace_id=trace_id,
+        body_sha256=body_sha256,
+        body_size=body_size,
+        body_file=body,
+    )
+    import_job_fail(job_id=job.pk, message=str(error.message), errors=error.errors, error_count=error.error_count)
+    return job
+
+
+IMPORT_MAX_ATTEMPTS = 3
+
+
+def _lock_import_job(job_id: int) -> None:
+    """Serialise deliveries of the same job: a re-delivered task waits here for a
+    still-running first delivery and then finds the job finished."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, job_id])
+
+
+def import_job_run(
+    *,
+    job_id: int,
+    apply: Callable[[ImportJob, Callable[[int], None]], dict[str, int]],
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportJob | None:
+    """Run ``apply(job, progress)`` for a queued job inside one transaction and mark
+    the job succeeded in that same transaction.
+
+    Any failure rolls everything back (the previous data stays exactly as it
+    was) and marks the job failed. A job that is already finished is not applied
+    again (returns None): a re-delivered task is harmless. A job whose earlier
+    attempts died (killed worker) is retried from its staged file, up to
+    IMPORT_MAX_ATTEMPTS times.
+    """
+    job = import_job_start(job_id=job_id)
+    if job is None:
+        return None
+    if job.attempts > IMPORT_MAX_ATTEMPTS:
+        import_job_fail(job_id=job_id, message=f"Gave up after {IMPORT_MAX_ATTEMPTS} attempts.")
+        return None
+    reporter = ProgressReporter(job.pk)
+
+    def progress(done: int) -> None:
+        reporter.update(done)
+        if on_progress is not None:
+            on_progress(done)
+
+    try:
+        with transaction.atomic():
+            _lock_import_job(job.pk)
+            if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).exists():
+                return None
+            counts = apply(job, progress)
+            import_job_succeed(job=job, counts=counts)
+    except Exception as exc:
+        logger.exception("Import %s (%s %s) failed", job.public_id, job.kind, job.scope)
+        import_job_fail(job_id=job.pk, message=f"{type(exc).__name__}: {exc}")
+        job.refresh_from_db()
+        return job
+    finally:
+        reporter.close()
+    if job.staged_path:
+        (Path(settings.MEDIA_ROOT) / job.staged_path).unlink(missing_ok=True)
+    return job
