@@ -9,7 +9,8 @@ Money is Decimal from the JSON parser on: numbers arrive as int or Decimal
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import pycountry
@@ -54,22 +55,20 @@ def parse_currency(value: object) -> str:
 
 
 def _check_decimal(value: Decimal, places: int) -> Decimal:
-    """Check a finite Decimal has at most ``places`` significant decimal places and
-    fits the column, and return it at exactly ``places`` places (1200.0 and 1200.00
-    are the same amount, stored and compared alike)."""
+    """Check a Decimal is finite, has at most ``places`` significant decimal places
+    and fits the column; return it at exactly ``places`` places (1200.0 and
+    1200.00 are the same amount, stored and compared alike)."""
     if not value.is_finite():
         raise FieldError(NOT_A_NUMBER)
-    exponent = value.as_tuple().exponent
-    if (
-        isinstance(exponent, int)
-        and exponent < -places
-        and value != value.quantize(_QUANTUM[places], rounding=ROUND_DOWN)
-    ):
+    try:
+        quantized = value.quantize(_QUANTUM[places])
+    except InvalidOperation:  # more digits than the decimal context holds
+        raise FieldError(TOO_LARGE.format(digits=MONEY_INTEGER_DIGITS)) from None
+    if quantized != value:
         raise FieldError(TOO_MANY_PLACES.format(places=places))
-    value = value.quantize(_QUANTUM[places])
-    if value.adjusted() >= MONEY_INTEGER_DIGITS:
+    if quantized and quantized.adjusted() >= MONEY_INTEGER_DIGITS:
         raise FieldError(TOO_LARGE.format(digits=MONEY_INTEGER_DIGITS))
-    return value
+    return quantized
 
 
 def parse_money(value: object, *, allow_string: bool = False, places: int = MONEY_PLACES) -> Decimal:
@@ -139,3 +138,30 @@ def parse_choice(value: object, choices: tuple[object, ...]) -> object:
 def fiscal_year(day: dt.date, start_month: int) -> int:
     """The fiscal year a date falls in, named by the calendar year in which it starts."""
     return day.year if day.month >= start_month else day.year - 1
+
+
+def text_parser(*, required: bool = True, max_length: int = 255) -> Callable[[object], str]:
+    """A parse_text with its options bound (one call per value on the import hot path)."""
+    too_long = _("At most {n} characters.").format(n=max_length)
+
+    def parse(value: object) -> str:
+        if type(value) is not str:
+            raise FieldError(NOT_A_STRING)
+        if len(value) > max_length:
+            raise FieldError(too_long)
+        if required and not value.strip():
+            raise FieldError(EMPTY)
+        return value
+
+    return parse
+
+
+def money_parser(*, allow_string: bool = False, places: int = MONEY_PLACES) -> Callable[[object], Decimal]:
+    """A parse_money with its options bound; JSON numbers with a fraction arrive as Decimal."""
+
+    def parse(value: object) -> Decimal:
+        if type(value) is Decimal:
+            return _check_decimal(value, places)  # type: ignore[arg-type]
+        return parse_money(value, allow_string=allow_string, places=places)
+
+    return parse

@@ -19,12 +19,12 @@ from apps.core.parsing import (
     NOT_A_LIST,
     FieldError,
     fiscal_year,
+    money_parser,
     parse_choice,
     parse_currency,
     parse_date,
     parse_fraction,
-    parse_money,
-    parse_text,
+    text_parser,
 )
 from apps.core.services import import_job_queue, import_job_record_rejection, import_job_run
 from apps.invoices.models import Invoice
@@ -51,20 +51,10 @@ def _order_items(value: object) -> list[dict[str, str]]:
     return items
 
 
-def _text(value: object) -> str:
-    return parse_text(value, max_length=64)
-
-
-def _optional_text(value: object) -> str:
-    return parse_text(value, required=False, max_length=64)
-
-
-def _money(value: object) -> Any:
-    return parse_money(value)
-
-
-def _money_or_string(value: object) -> Any:
-    return parse_money(value, allow_string=True)
+_text = text_parser(max_length=64)
+_optional_text = text_parser(required=False, max_length=64)
+_money = money_parser()
+_money_or_string = money_parser(allow_string=True)
 
 
 def _reverse_mark(value: object) -> Any:
