@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 
 from apps.invoices.services import invoice_year_replace
 
@@ -7,6 +8,8 @@ from apps.invoices.services import invoice_year_replace
     name="apps.invoices.tasks.apply_invoice_import",
     acks_late=True,
     reject_on_worker_lost=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )
 def apply_invoice_import(job_id: int) -> str | None:
     """Replace a year from a staged import. Safe to deliver twice: a finished job is

@@ -149,3 +149,11 @@ def test_import_command_rejects_an_invalid_file_and_changes_nothing(db, tmp_path
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import_invoices", str(bad))
     assert not Invoice.objects.exists()
+
+
+def test_demo_data_loads_two_years_through_the_pipeline_once(db):
+    call_command("load_demo_data")
+    call_command("load_demo_data")
+    assert Invoice.objects.filter(year=2025).count() == 40
+    assert Invoice.objects.filter(year=2026).count() == 40
+    assert ImportJob.objects.filter(kind="invoices", status="succeeded").count() == 2
