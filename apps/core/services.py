@@ -273,8 +273,36 @@ def import_job_queue(
         staged.path.unlink(missing_ok=True)
         raise
     if enqueue:
-        transaction.on_commit(lambda: task.delay(job.pk))
+        transaction.on_commit(lambda: _enqueue_import(task=task, job=job))
     return job
+
+
+def _enqueue_import(*, task: Any, job: ImportJob) -> None:
+    """Queue the task; if the broker refuses, fail the job at once so that it does
+    not block its scope, and let the error reach the caller (who may retry)."""
+    try:
+        task.delay(job.pk)
+    except Exception as exc:
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            import_job_fail(job_id=job.pk, message=f"Could not queue the import: {type(exc).__name__}: {exc}")
+        raise
+
+
+def import_job_fail_stale(*, older_than: timedelta) -> int:
+    """Fail jobs queued or running for longer than any task may run: their worker
+    and its message are gone (e.g. a broker restart), and they would otherwise
+    block their scope for ever. Their data was never applied (the apply is one
+    transaction), so failing them loses nothing."""
+    cutoff = timezone.now() - older_than
+    return (
+        ImportJob.objects.active()
+        .filter(created_at__lt=cutoff)
+        .update(
+            status=ImportJob.Status.FAILED,
+            message="Abandoned: no worker finished it in time.",
+            finished_at=timezone.now(),
+        )
+    )
 
 
 def import_job_record_rejection(

@@ -142,6 +142,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.core.tasks.purge_expired_idempotency_records",
         "schedule": 3600.0,
     },
+    "fail-stale-import-jobs": {
+        "task": "apps.core.tasks.fail_stale_import_jobs",
+        "schedule": 900.0,
+    },
 }
 
 # --- DRF / OpenAPI ------------------------------------------------------------

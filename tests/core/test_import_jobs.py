@@ -50,3 +50,41 @@ def test_concurrent_imports_of_the_same_scope_start_exactly_one():
         thread.join()
     assert sorted(outcomes) == ["409"] * 5 + ["started"]
     assert ImportJob.objects.active().count() == 1
+
+
+def test_stale_active_jobs_are_failed_and_free_their_scope(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.core.tasks import fail_stale_import_jobs
+
+    stale = import_job_create(kind="invoices", scope="2024")
+    fresh = import_job_create(kind="invoices", scope="2025")
+    ImportJob.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(days=2))
+    assert fail_stale_import_jobs() == 1
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == "failed" and "Abandoned" in stale.message
+    assert fresh.status == "queued"
+    import_job_create(kind="invoices", scope="2024")
+
+
+def test_a_broker_that_refuses_the_task_fails_the_job(db, settings, tmp_path, django_capture_on_commit_callbacks):
+    from apps.core.imports import StagedFile
+    from apps.core.services import import_job_queue
+
+    class RefusingTask:
+        def delay(self, job_id: int) -> None:
+            raise ConnectionError("broker down")
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    staged_file = tmp_path / "media" / "staged.tsv"
+    staged_file.parent.mkdir(parents=True, exist_ok=True)
+    staged_file.write_text("")
+    with pytest.raises(ConnectionError), django_capture_on_commit_callbacks(execute=True):
+        import_job_queue(
+            kind="invoices", scope="2024", staged=StagedFile(path=staged_file, rows=0), task=RefusingTask(),
+            body=None, body_sha256="", body_size=0,
+        )  # fmt: skip
+    assert ImportJob.objects.get(scope="2024").status == "failed"
