@@ -155,3 +155,10 @@ def test_finance_staff_may_change_finhub_records_but_not_users():
     assert {"view_importjob", "change_apiclient", "add_apiclient"} <= codenames
     assert not staff.permissions.filter(content_type__app_label="auth").exists()
     assert Permission.objects.filter(codename="change_user").exists()
+
+
+def test_the_site_root_leads_to_the_admin(client, db):
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[0] == ("/admin/", 302)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].startswith("/admin/login/")

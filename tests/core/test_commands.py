@@ -106,3 +106,10 @@ def test_ensure_local_admin_refuses_without_debug(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         run("ensure_local_admin")
     assert not get_user_model().objects.exists()
+
+
+@pytest.mark.django_db
+def test_ensure_local_admin_prints_the_url_it_is_given(settings):
+    settings.DEBUG = True
+    output = run("ensure_local_admin", "--url", "http://127.0.0.1:8123/admin/")
+    assert output.startswith("Local admin created: http://127.0.0.1:8123/admin/  user: admin  password: ")
