@@ -88,8 +88,10 @@ def celery_worker_process(transactional_db: None, settings: Any, tmp_path: Any) 
     """A real Celery worker (subprocess) on the test database and broker, consuming a
     private queue; tasks sent from the test (``.delay()``, ``apply_async``) go to that
     queue and are not run eagerly. ``.pid``, ``.kill()``, ``.stop()`` and ``.start()``
-    let a test kill the worker mid-task and start it again. Always terminated after
-    the test. Use with ``@pytest.mark.worker``."""
+    let a test kill the worker mid-task and start it again; start it again with
+    ``CELERY_BROKER_VISIBILITY_TIMEOUT="1"`` to have the killed task redelivered at
+    once (see tests/core/test_worker.py). Always terminated after the test. Use
+    with ``@pytest.mark.worker``."""
     from config.celery_app import app
 
     worker = CeleryWorkerProcess(log_dir=tmp_path, media_root=settings.MEDIA_ROOT)

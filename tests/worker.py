@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import connection
 
 READY_MARKER = " ready."
+# Modules the test worker imports besides the apps' tasks.
+TEST_TASK_MODULES = ["tests.worker_tasks"]
 
 
 def database_url_of_current_connection() -> str:
@@ -100,6 +102,7 @@ class CeleryWorkerProcess:
             self.queue,
             "-n",
             self.hostname,
+            *(arg for module in TEST_TASK_MODULES for arg in ("--include", module)),
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",

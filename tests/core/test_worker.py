@@ -61,3 +61,32 @@ def test_the_worker_can_be_killed_and_started_again(celery_worker_process):
     while IdempotencyRecord.objects.filter(pk=expired.pk).exists():
         assert time.monotonic() < deadline, celery_worker_process.log()
         time.sleep(0.1)
+
+
+def _wait_for(path, worker, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared:\n{worker.log()}"
+        time.sleep(0.1)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_task_killed_with_its_worker_is_delivered_again(celery_worker_process, tmp_path):
+    """Tasks are acked late: a worker SIGKILLed mid-task leaves the message in the
+    broker, and the next worker runs the task again."""
+    from config.celery_app import app
+
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    app.send_task("tests.worker_tasks.record_attempts", args=[str(markers), 60])
+    _wait_for(markers / "attempt-1", celery_worker_process)
+    assert int((markers / "attempt-1").read_text()) == celery_worker_process.pid
+
+    celery_worker_process.kill()
+    assert not (markers / "done").exists()
+    celery_worker_process.start(CELERY_BROKER_VISIBILITY_TIMEOUT="1")
+
+    _wait_for(markers / "done", celery_worker_process)
+    assert (markers / "done").read_text() == "2"
+    assert int((markers / "attempt-2").read_text()) == celery_worker_process.pid
