@@ -25,7 +25,7 @@ migrate: install
 
 run: migrate
 	$(MANAGE) load_demo_data
-	$(MANAGE) ensure_local_admin
+	$(MANAGE) ensure_local_admin --url http://$(HOST):$(PORT)/admin/
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apps.core.api.urls import kdp_urlpatterns as core_kdp
-from apps.core.api.views import HealthView
+from apps.core.api.views import HealthView, api_not_found
 from apps.core.kdp.views import kdp_not_found
 from apps.invoices.api.urls import kdp_urlpatterns as invoices_kdp
 
@@ -13,12 +14,14 @@ from apps.invoices.api.urls import kdp_urlpatterns as invoices_kdp
 kdp_urlpatterns = [*core_kdp, *invoices_kdp]
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("config.api_router")),
+    re_path(r"^api/", api_not_found),
     path("inventory-server/api/", include(kdp_urlpatterns)),
     re_path(r"^inventory-server/", kdp_not_found),
 ]

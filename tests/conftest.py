@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from apps.core.services import ClientCredentials, api_client_create, api_token_issue
+from tests.worker import CeleryWorkerProcess
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -86,3 +88,27 @@ def client_for_reads(client: Any, sap_token: str) -> Any:
     """A test client that reads /api/v1 as an API client (``Authorization: Token``)."""
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {sap_token}"
     return client
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db: None, settings: Any, tmp_path: Any) -> Iterator[CeleryWorkerProcess]:
+    """A real Celery worker (subprocess) on the test database and broker, consuming a
+    private queue; tasks sent from the test (``.delay()``, ``apply_async``) go to that
+    queue and are not run eagerly. ``.pid``, ``.kill()``, ``.stop()`` and ``.start()``
+    let a test kill the worker mid-task and start it again; start it again with
+    ``CELERY_BROKER_VISIBILITY_TIMEOUT="1"`` to have the killed task redelivered at
+    once (see tests/core/test_worker.py). Always terminated after the test. Use
+    with ``@pytest.mark.worker``."""
+    from config.celery_app import app
+
+    worker = CeleryWorkerProcess(log_dir=tmp_path, media_root=settings.MEDIA_ROOT)
+    saved = {key: app.conf[key] for key in ("task_always_eager", "task_default_queue")}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = worker.queue
+    try:
+        yield worker.start()
+    finally:
+        worker.stop()
+        app.conf.update(saved)
+        worker.delete_queue()

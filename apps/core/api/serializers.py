@@ -70,3 +70,18 @@ class ImportJobSerializer(serializers.ModelSerializer):
     def get_duration_seconds(self, job: ImportJob) -> float | None:
         duration = job.duration
         return round(duration.total_seconds(), 3) if duration is not None else None
+
+
+class HealthCheckSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class HealthChecksSerializer(serializers.Serializer):
+    database = HealthCheckSerializer()
+    broker = HealthCheckSerializer()
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "unavailable"])
+    checks = HealthChecksSerializer()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from drf_spectacular.types import OpenApiTypes
+from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.request import Request
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.serializers import (
+    HealthSerializer,
     ImportJobSerializer,
     KdpEnvelopeSerializer,
     TokenRequestSerializer,
@@ -83,8 +84,9 @@ class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ImportJobSerializer
     filterset_class = ImportJobFilterSet
     ordering_fields = ["created_at", "started_at", "finished_at", "kind", "scope", "status"]
+    # Any id reaches the view, so a malformed one is a JSON 404 rather than
+    # Django's HTML page; the schema types it as a UUID.
     lookup_field = "public_id"
-    lookup_value_regex = "[0-9a-f-]{36}"
 
 
 class HealthView(APIView):
@@ -95,7 +97,10 @@ class HealthView(APIView):
 
     @extend_schema(
         tags=["Health"],
-        responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiResponse(HealthSerializer, description="The database and the broker answer"),
+            503: OpenApiResponse(HealthSerializer, description="A dependency does not answer"),
+        },
         parameters=[OpenApiParameter("format", str, required=False, exclude=True)],
         auth=[],
     )
@@ -107,3 +112,9 @@ class HealthView(APIView):
         return Response(
             {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
         )
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Unknown URLs under /api/ (e.g. an id the router's pattern refuses) answer in
+    DRF's JSON error shape, not with Django's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)

@@ -14,6 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000/admin/", help="Where the admin is served (printed with the login)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
@@ -27,6 +30,4 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         action = "created" if created else "password reset"
-        self.stdout.write(
-            f"Local admin {action}: http://127.0.0.1:8000/admin/  user: {user.username}  password: {password}"
-        )
+        self.stdout.write(f"Local admin {action}: {options['url']}  user: {user.username}  password: {password}")

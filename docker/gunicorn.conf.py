@@ -1,0 +1,13 @@
+"""gunicorn settings for the web container, overridable through the environment."""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# A year of SAP invoices is up to ~700 MB: the request may take minutes to arrive.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "600"))
+graceful_timeout = 30
+# Heartbeat files on tmpfs: a container's overlay filesystem can stall workers.
+worker_tmp_dir = "/dev/shm"  # noqa: S108
+accesslog = "-"
+errorlog = "-"
