@@ -3,9 +3,11 @@
 from rest_framework.routers import DefaultRouter
 
 from apps.core.api.views import ImportJobViewSet
+from apps.reconciliation.api.views import ReconciliationStatementViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("imports", ImportJobViewSet, basename="import-job")
+router.register("reconciliations", ReconciliationStatementViewSet, basename="reconciliation")
 
 app_name = "api"
 urlpatterns = router.urls

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_router")),
     path("inventory-server/api/", include(kdp_urlpatterns)),
     re_path(r"^inventory-server/", kdp_not_found),
+    path("reconciliation/", include("apps.reconciliation.api.urls")),
 ]
 
 if settings.DEBUG:

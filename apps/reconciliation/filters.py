@@ -1,0 +1,35 @@
+import django_filters
+from django.db.models import Q, QuerySet
+
+from apps.reconciliation.models import ReconciliationStatement
+
+
+class ReconciliationStatementFilterSet(django_filters.FilterSet):
+    supplier = django_filters.CharFilter(
+        method="filter_supplier", label="Supplier name (contains) or exact supplier tax id"
+    )
+    supplier_name = django_filters.CharFilter(field_name="supplier_name", lookup_expr="icontains")
+    supplier_tax_id = django_filters.CharFilter(field_name="supplier_tax_id")
+    buyer = django_filters.CharFilter(method="filter_buyer", label="Buyer name (contains) or exact buyer tax id")
+    buyer_tax_id = django_filters.CharFilter(field_name="buyer_tax_id")
+    status = django_filters.ChoiceFilter(choices=ReconciliationStatement.Status.choices)
+    period_from = django_filters.IsoDateTimeFilter(
+        field_name="end_time", lookup_expr="gte", label="Period ends at or after this instant"
+    )
+    period_to = django_filters.IsoDateTimeFilter(
+        field_name="start_time", lookup_expr="lte", label="Period starts at or before this instant"
+    )
+    product_no = django_filters.CharFilter(method="filter_product_no", label="A line has this product number")
+
+    class Meta:
+        model = ReconciliationStatement
+        fields = ["reconciliation_no", "currency", "status", "supplier_tax_id", "buyer_tax_id"]
+
+    def filter_supplier(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(supplier_name__icontains=value) | Q(supplier_tax_id=value.upper()))
+
+    def filter_buyer(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(buyer_name__icontains=value) | Q(buyer_tax_id=value.upper()))
+
+    def filter_product_no(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(lines__product_no=value).distinct()
