@@ -194,12 +194,15 @@ def parse_instant(value: Any, *, end_of_day: bool = False) -> datetime | None:
         return None
     text = value.strip()
     try:
-        moment = parse_datetime(text)
-        if moment is None:
-            day = parse_date(text)
-            if day is None:
-                return None
+        # A date first: parse_datetime would read "2019-05-31" as its midnight.
+        day = parse_date(text)
+        if day is not None:
             moment = datetime.combine(day, time(23, 59, 59, 999000) if end_of_day else time.min)
+        else:
+            parsed = parse_datetime(text)
+            if parsed is None:
+                return None
+            moment = parsed
     except ValueError:
         return None
     if timezone.is_naive(moment):
