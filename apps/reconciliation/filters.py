@@ -1,7 +1,19 @@
+from datetime import UTC
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 
 from apps.reconciliation.models import ReconciliationStatement
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """Compares in UTC: PostgreSQL refuses offsets that ISO 8601 allows (+23:12)."""
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return super().filter(qs, value)
 
 
 class ReconciliationStatementFilterSet(django_filters.FilterSet):
@@ -13,10 +25,10 @@ class ReconciliationStatementFilterSet(django_filters.FilterSet):
     buyer = django_filters.CharFilter(method="filter_buyer", label="Buyer name (contains) or exact buyer tax id")
     buyer_tax_id = django_filters.CharFilter(field_name="buyer_tax_id")
     status = django_filters.ChoiceFilter(choices=ReconciliationStatement.Status.choices)
-    period_from = django_filters.IsoDateTimeFilter(
+    period_from = UtcIsoDateTimeFilter(
         field_name="end_time", lookup_expr="gte", label="Period ends at or after this instant"
     )
-    period_to = django_filters.IsoDateTimeFilter(
+    period_to = UtcIsoDateTimeFilter(
         field_name="start_time", lookup_expr="lte", label="Period starts at or before this instant"
     )
     product_no = django_filters.CharFilter(method="filter_product_no", label="A line has this product number")

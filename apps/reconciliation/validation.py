@@ -7,6 +7,7 @@ Numbers arrive as ``Decimal`` or ``int`` from the JSON loader, never ``float``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -27,6 +28,8 @@ AMOUNT_INTEGER_DIGITS = 16  # DecimalField(max_digits=20, decimal_places=4)
 RATE_PLACES = 6
 RATE_INTEGER_DIGITS = 4  # DecimalField(max_digits=10, decimal_places=6)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH_MS_TEXT = re.compile(r"-?[0-9]+")
+DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ class _Collector:
             self.add(path, messages.NOT_A_DECIMAL, index)
             return MISSING
         try:
+            if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value.strip()):
+                raise InvalidOperation(value)
             number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
         except InvalidOperation:
             self.add(path, messages.NOT_A_DECIMAL, index)
@@ -183,7 +188,7 @@ def parse_instant(value: Any, *, end_of_day: bool = False) -> datetime | None:
         return None
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         value = int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and EPOCH_MS_TEXT.fullmatch(value.strip()):
         value = int(value.strip())
     if isinstance(value, int):
         try:

@@ -106,3 +106,17 @@ def test_people_need_the_view_permission(client, django_user_model):
 def test_api_clients_may_not_write(client, gateway_token):
     response = client.post(URL, {}, content_type="application/json", HTTP_AUTHORIZATION=f"Token {gateway_token}")
     assert response.status_code in (403, 405)
+
+
+def test_period_filter_with_an_unusual_offset_is_compared_in_utc(api):
+    statement_with_lines(1, reconciliation_no="A")
+    # 2026-10-02T00:00+23:12 is 2026-10-01T00:48Z, inside A's period.
+    assert numbers(api(period_from="2026-10-02T00:00:00+23:12")) == ["A"]
+    assert numbers(api(period_to="2026-10-02T00:00:00+23:12")) == ["A"]
+    assert numbers(api(period_to="2026-10-01T00:00:00+23:12")) == []
+
+
+def test_a_malformed_id_is_a_json_404(api):
+    response = api(f"{URL}not-a-uuid/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"

@@ -56,6 +56,7 @@ RULES: list[tuple[str, Callable[[dict], None], str, Any]] = [
     ("start a boolean", top(startTime=True), "startTime", messages.NOT_A_TIME),
     ("start impossible date", top(startTime="2019-02-30"), "startTime", messages.NOT_A_TIME),
     ("start out of range", top(startTime=10**20), "startTime", messages.NOT_A_TIME),
+    ("start superscript digit", top(startTime="\u00b3"), "startTime", messages.NOT_A_TIME),
     ("end missing", top(endTime=DROP), "endTime", messages.REQUIRED),
     ("end before start", top(endTime=1557883315046), "endTime", messages.END_BEFORE_START),
     (
@@ -104,6 +105,8 @@ RULES: list[tuple[str, Callable[[dict], None], str, Any]] = [
     ("quantity text", line(quantity="ten"), f"{LINE0}.quantity", messages.NOT_A_DECIMAL),
     ("quantity boolean", line(quantity=True), f"{LINE0}.quantity", messages.NOT_A_DECIMAL),
     ("quantity a list", line(quantity=[10]), f"{LINE0}.quantity", messages.NOT_A_DECIMAL),
+    ("quantity in exponent text", line(quantity="1E+1"), f"{LINE0}.quantity", messages.NOT_A_DECIMAL),
+    ("quantity in other digits", line(quantity="١٠"), f"{LINE0}.quantity", messages.NOT_A_DECIMAL),
     ("quantity 5 places", line(quantity="10.00001"), f"{LINE0}.quantity", messages.TOO_MANY_PLACES.format(places=4)),
     (
         "amount too many digits",

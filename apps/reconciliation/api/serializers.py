@@ -90,6 +90,10 @@ class XunlianEnvelopeSerializer(serializers.Serializer):
 # --- read API -----------------------------------------------------------------
 
 
+class ErrorDetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class StatementLineSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="unit.code")
 

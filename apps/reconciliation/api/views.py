@@ -1,19 +1,23 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.reconciliation import messages
 from apps.reconciliation.api.serializers import (
+    ErrorDetailSerializer,
     ReconciliationStatementSerializer,
     XunlianEnvelopeSerializer,
     XunlianStatementRequestSerializer,
 )
 from apps.reconciliation.api.xunlian import XunlianAPIView
+from apps.reconciliation.demo import EXAMPLE_STATEMENT_JSON
 from apps.reconciliation.filters import ReconciliationStatementFilterSet
 from apps.reconciliation.selectors import statement_list
 from apps.reconciliation.services import statement_create
@@ -57,6 +61,12 @@ class SaveReconForApiView(XunlianAPIView):
         },
         examples=[
             OpenApiExample(
+                "The Xunlian document's example",
+                request_only=True,
+                # Parsed without Decimal: only rendered into the OpenAPI document.
+                value={**json.loads(EXAMPLE_STATEMENT_JSON), "reconciliationNo": "DOC-EXAMPLE-0001"},
+            ),
+            OpenApiExample(
                 "Duplicate number",
                 response_only=True,
                 status_codes=["200"],
@@ -72,7 +82,7 @@ class SaveReconForApiView(XunlianAPIView):
                         "time": "2019-05-15T06:34:06.874Z",
                     },
                 },
-            )
+            ),
         ],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -80,7 +90,30 @@ class SaveReconForApiView(XunlianAPIView):
         return self.success(request, {"reconciliationUuid": str(statement.public_id)}, messages.STATEMENT_RECEIVED)
 
 
+READ_ERRORS = {
+    401: OpenApiResponse(ErrorDetailSerializer, description="Not authenticated (token schemes)."),
+    403: OpenApiResponse(ErrorDetailSerializer, description="Not authenticated (session) or no view permission."),
+}
+
+
 @extend_schema(tags=["Reconciliation"])
+@extend_schema_view(
+    list=extend_schema(
+        responses={
+            200: ReconciliationStatementSerializer(many=True),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid filter value: field -> errors."),
+            404: OpenApiResponse(ErrorDetailSerializer, description="Page out of range."),
+            **READ_ERRORS,
+        }
+    ),
+    retrieve=extend_schema(
+        responses={
+            200: ReconciliationStatementSerializer,
+            404: OpenApiResponse(ErrorDetailSerializer, description="No statement with this id."),
+            **READ_ERRORS,
+        }
+    ),
+)
 class ReconciliationStatementViewSet(viewsets.ReadOnlyModelViewSet):
     """Reconciliation statements with their lines, newest first."""
 
@@ -98,4 +131,4 @@ class ReconciliationStatementViewSet(viewsets.ReadOnlyModelViewSet):
         "reviewed_at",
     ]
     lookup_field = "public_id"
-    lookup_value_regex = "[0-9a-f-]{36}"
+    lookup_value_regex = "[^/]+"  # a malformed id is a JSON 404 from the view, not an HTML one
