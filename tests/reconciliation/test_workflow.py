@@ -76,3 +76,21 @@ def test_load_demo_data_is_idempotent(capsys):
     assert statement.currency == "CNY"
     assert statement.lines.count() == 1
     assert "already there" in capsys.readouterr().out
+
+
+def test_import_command_stores_a_statement_and_refuses_a_bad_one(tmp_path, capsys):
+    from django.core.management.base import CommandError
+
+    from tests.reconciliation.conftest import EXAMPLE_PATH
+
+    call_command("import_reconciliation_statement", str(EXAMPLE_PATH))
+    statement = ReconciliationStatement.objects.get()
+    assert str(statement.public_id) in capsys.readouterr().out
+
+    with pytest.raises(CommandError, match="The statement number already exists"):
+        call_command("import_reconciliation_statement", str(EXAMPLE_PATH))
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"reconciliationNo": "NEW", "itemList": []}', encoding="utf-8")
+    with pytest.raises(CommandError, match="itemList: itemList must have at least one line"):
+        call_command("import_reconciliation_statement", str(bad))
+    assert ReconciliationStatement.objects.count() == 1
