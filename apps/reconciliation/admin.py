@@ -24,6 +24,24 @@ from apps.reconciliation.services import statement_confirm, statement_dispute
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+LINE_FIELDS = (
+    "item_no",
+    "item_name",
+    "specification",
+    "product_no",
+    "quantity",
+    "unit",
+    "unit_price",
+    "amount_without_tax",
+    "tax_percent",
+    "tax_amount",
+    "amount",
+    "discount",
+    "buyer_item_name",
+    "buyer_specification",
+)
+
+
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_zh", "is_active"]
@@ -38,23 +56,8 @@ class StatementLineInline(admin.TabularInline):
     model = StatementLine
     extra = 0
     can_delete = False
-    fields = [
-        "item_no",
-        "item_name",
-        "specification",
-        "product_no",
-        "quantity",
-        "unit",
-        "unit_price",
-        "amount_without_tax",
-        "tax_percent",
-        "tax_amount",
-        "amount",
-        "discount",
-        "buyer_item_name",
-        "buyer_specification",
-    ]
-    readonly_fields = fields
+    fields = LINE_FIELDS
+    readonly_fields = LINE_FIELDS
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StatementLine]:
         return super().get_queryset(request).select_related("unit")

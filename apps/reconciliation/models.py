@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -18,7 +19,7 @@ from apps.core.exceptions import ConflictError, ValidationFailed
 from apps.core.models import ApiClient
 from apps.reconciliation import messages
 
-MONEY = {"max_digits": 20, "decimal_places": 4}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 4}
 
 
 class Unit(models.Model):
@@ -37,7 +38,7 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code=models.functions.Upper("code")), name="recon_unit_code_upper"),
+            models.CheckConstraint(condition=Q(code=Upper("code")), name="recon_unit_code_upper"),
         ]
 
     def __str__(self) -> str:

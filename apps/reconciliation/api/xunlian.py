@@ -138,8 +138,9 @@ def xunlian_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, drf.NotFound | Http404):
         return error(404, core_messages.NOT_FOUND)
     if isinstance(exc, drf.Throttled):
-        response = error(429, core_messages.THROTTLED.format(wait=int(exc.wait or 1)))
-        response["Retry-After"] = str(int(exc.wait or 1))
+        wait = int(getattr(exc, "wait", None) or 1)
+        response = error(429, core_messages.THROTTLED.format(wait=wait))
+        response["Retry-After"] = str(wait)
         return response
     if isinstance(exc, drf.APIException):
         return error(exc.status_code, exc.detail)
