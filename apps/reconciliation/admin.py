@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -74,7 +75,7 @@ class ReconciliationStatementAdmin(SimpleHistoryAdmin):
     """Review of statements: confirm or dispute (with a reason), export, history."""
 
     list_display = [
-        "reconciliation_no",
+        "number",
         "supplier_name",
         "supplier_tax_id",
         "buyer_name",
@@ -129,6 +130,11 @@ class ReconciliationStatementAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # statements arrive through the API
+
+    @admin.display(description=_("statement number"), ordering="reconciliation_no")
+    def number(self, statement: ReconciliationStatement) -> str:
+        # Numbers may be 100 characters long; the full one is on the change page.
+        return Truncator(statement.reconciliation_no).chars(40)
 
     @admin.display(description=_("period"), ordering="start_time")
     def period(self, statement: ReconciliationStatement) -> str:

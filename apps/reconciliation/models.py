@@ -192,7 +192,7 @@ class StatementLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.statement_id}/{self.item_no}"
+        return f"itemNo {self.item_no}"
 
     @property
     def unit_code(self) -> str:
