@@ -59,9 +59,6 @@ class ReconciliationStatementQuerySet(models.QuerySet["ReconciliationStatement"]
     def received(self) -> ReconciliationStatementQuerySet:
         return self.filter(status=ReconciliationStatement.Status.RECEIVED)
 
-    def for_supplier(self, tax_id: str) -> ReconciliationStatementQuerySet:
-        return self.filter(supplier_tax_id=tax_id)
-
     def overlapping(self, start: Any, end: Any) -> ReconciliationStatementQuerySet:
         """Statements whose period shares at least one instant with [start, end]."""
         return self.filter(start_time__lte=end, end_time__gte=start)

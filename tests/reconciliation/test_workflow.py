@@ -94,3 +94,22 @@ def test_import_command_stores_a_statement_and_refuses_a_bad_one(tmp_path, capsy
     with pytest.raises(CommandError, match="itemList: itemList must have at least one line"):
         call_command("import_reconciliation_statement", str(bad))
     assert ReconciliationStatement.objects.count() == 1
+
+
+def test_named_filters_received_and_overlapping():
+    from datetime import UTC, datetime
+
+    october = ReconciliationStatementFactory()  # 2026-10-01 .. 2026-10-31
+    confirmed = ReconciliationStatementFactory(
+        status="confirmed",
+        start_time=datetime(2026, 11, 1, tzinfo=UTC),
+        end_time=datetime(2026, 11, 30, tzinfo=UTC),
+    )
+    assert list(ReconciliationStatement.objects.received()) == [october]
+    overlapping = ReconciliationStatement.objects.overlapping(
+        datetime(2026, 10, 31, 12, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+    )
+    assert set(overlapping) == {october, confirmed}
+    assert not ReconciliationStatement.objects.overlapping(
+        datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)
+    ).exists()
