@@ -4,10 +4,12 @@ from rest_framework.routers import DefaultRouter
 
 from apps.core.api.views import ImportJobViewSet
 from apps.invoices.api.views import InvoiceViewSet
+from apps.reconciliation.api.views import ReconciliationStatementViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("imports", ImportJobViewSet, basename="import-job")
 router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("reconciliations", ReconciliationStatementViewSet, basename="reconciliation")
 
 app_name = "api"
 urlpatterns = router.urls

@@ -24,6 +24,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("inventory-server/api/", include(kdp_urlpatterns)),
     re_path(r"^inventory-server/", kdp_not_found),
+    path("reconciliation/", include("apps.reconciliation.api.urls")),
 ]
 
 if settings.DEBUG:

@@ -5,6 +5,7 @@ SQLite, and without ``CELERY_BROKER_URL`` Celery runs tasks eagerly in the
 calling process. Set either to use PostgreSQL / Redis.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -201,3 +202,7 @@ WIRE_LANGUAGES = [
     ("/inventory-server/", "lang", "en"),
     ("/reconciliation/", "accept-language", "zh-hans"),
 ]
+# Xunlian reconciliation: largest statement body, and how far a line's amounts
+# may differ from each other (tax = amount x rate, total = amount + tax = qty x price).
+RECONCILIATION_MAX_BODY_BYTES = env.int("RECONCILIATION_MAX_BODY_BYTES", default=5 * 1024 * 1024)
+RECONCILIATION_AMOUNT_TOLERANCE = Decimal(env.str("RECONCILIATION_AMOUNT_TOLERANCE", default="0.01"))

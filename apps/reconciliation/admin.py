@@ -1,0 +1,301 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.core.exceptions import ApplicationError
+from apps.reconciliation.exports import statements_csv, statements_xlsx
+from apps.reconciliation.forms import DisputeForm
+from apps.reconciliation.models import ReconciliationStatement, StatementLine, Unit
+from apps.reconciliation.selectors import statement_list
+from apps.reconciliation.services import statement_confirm, statement_dispute
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+LINE_FIELDS = (
+    "item_no",
+    "item_name",
+    "specification",
+    "product_no",
+    "quantity",
+    "unit",
+    "unit_price",
+    "amount_without_tax",
+    "tax_percent",
+    "tax_amount",
+    "amount",
+    "discount",
+    "buyer_item_name",
+    "buyer_specification",
+)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_zh", "is_active"]
+    list_editable = ["name", "name_zh", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name", "name_zh"]
+
+
+class StatementLineInline(admin.TabularInline):
+    """The lines as the supplier sent them: read-only."""
+
+    model = StatementLine
+    extra = 0
+    can_delete = False
+    fields = LINE_FIELDS
+    readonly_fields = LINE_FIELDS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StatementLine]:
+        return super().get_queryset(request).select_related("unit")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReconciliationStatement)
+class ReconciliationStatementAdmin(SimpleHistoryAdmin):
+    """Review of statements: confirm or dispute (with a reason), export, history."""
+
+    list_display = [
+        "number",
+        "supplier_name",
+        "supplier_tax_id",
+        "buyer_name",
+        "period",
+        "currency",
+        "line_count",
+        "status",
+        "reviewed_by",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        "supplier_name",
+        "buyer_name",
+        ("start_time", admin.DateFieldListFilter),
+        ("end_time", admin.DateFieldListFilter),
+        "currency",
+    ]
+    search_fields = ["reconciliation_no", "supplier_tax_id", "buyer_tax_id", "supplier_name", "lines__product_no"]
+    date_hierarchy = "start_time"
+    list_select_related = ["reviewed_by"]
+    inlines = [StatementLineInline]
+    fieldsets = [
+        (None, {"fields": ["reconciliation_no", "public_id", "status", "currency", ("start_time", "end_time")]}),
+        (_("Parties"), {"fields": [("supplier_name", "supplier_tax_id"), ("buyer_name", "buyer_tax_id")]}),
+        (_("Review"), {"fields": ["dispute_reason", "reviewed_by", "reviewed_at"]}),
+        (_("Receipt"), {"fields": ["client", "created_at"]}),
+    ]
+    readonly_fields = [
+        "reconciliation_no",
+        "public_id",
+        "status",
+        "currency",
+        "start_time",
+        "end_time",
+        "supplier_name",
+        "supplier_tax_id",
+        "buyer_name",
+        "buyer_tax_id",
+        "dispute_reason",
+        "reviewed_by",
+        "reviewed_at",
+        "client",
+        "created_at",
+    ]
+    history_list_display = ["status", "dispute_reason", "reviewed_by"]
+    actions = ["confirm_statements", "dispute_statements", "export_xlsx", "export_csv"]
+    change_form_template = "admin/reconciliation/reconciliationstatement/change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReconciliationStatement]:
+        return super().get_queryset(request).annotate(_line_count=Count("lines"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # statements arrive through the API
+
+    @admin.display(description=_("statement number"), ordering="reconciliation_no")
+    def number(self, statement: ReconciliationStatement) -> str:
+        # Numbers may be 100 characters long; the full one is on the change page.
+        return Truncator(statement.reconciliation_no).chars(40)
+
+    @admin.display(description=_("period"), ordering="start_time")
+    def period(self, statement: ReconciliationStatement) -> str:
+        start = timezone.localtime(statement.start_time).date()
+        end = timezone.localtime(statement.end_time).date()
+        return str(start) if start == end else f"{start} – {end}"
+
+    @admin.display(description=_("lines"), ordering="_line_count")
+    def line_count(self, statement: ReconciliationStatement) -> int:
+        return statement._line_count  # type: ignore[attr-defined]
+
+    # --- change page: buttons for the workflow and exports ---------------------
+
+    def get_urls(self) -> list[Any]:
+        info = self.opts.app_label, self.opts.model_name
+        own = [
+            path(
+                "<int:object_id>/confirm/",
+                self.admin_site.admin_view(self.confirm_view),
+                name="{}_{}_confirm".format(*info),
+            ),
+            path(
+                "<int:object_id>/dispute/",
+                self.admin_site.admin_view(self.dispute_view),
+                name="{}_{}_dispute".format(*info),
+            ),
+            path(
+                "<int:object_id>/export/<str:file_format>/",
+                self.admin_site.admin_view(self.export_view),
+                name="{}_{}_export".format(*info),
+            ),
+        ]
+        return own + super().get_urls()
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            # Every field is the supplier's: nothing to save; review through the buttons.
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        statement = context.get("original")
+        context["can_review"] = statement is not None and self.has_change_permission(request, statement)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def _change_url(self, statement: ReconciliationStatement) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[statement.pk])
+
+    def confirm_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        statement = get_object_or_404(ReconciliationStatement, pk=object_id)
+        if not self.has_change_permission(request, statement):
+            raise PermissionDenied
+        if request.method == "POST":
+            self._confirm(request, [statement])
+            return HttpResponseRedirect(self._change_url(statement))
+        return HttpResponseRedirect(self._change_url(statement))
+
+    def dispute_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        statement = get_object_or_404(ReconciliationStatement, pk=object_id)
+        if not self.has_change_permission(request, statement):
+            raise PermissionDenied
+        form = DisputeForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            self._dispute(request, [statement], form.cleaned_data["reason"])
+            return HttpResponseRedirect(self._change_url(statement))
+        return self._dispute_page(request, [statement], form, action_url=request.path)
+
+    def export_view(self, request: HttpRequest, object_id: int, file_format: str) -> HttpResponse:
+        statement = get_object_or_404(statement_list(), pk=object_id)
+        if not self.has_view_permission(request, statement):
+            raise PermissionDenied
+        return self._export([statement], file_format, filename=statement.reconciliation_no)
+
+    # --- list actions ----------------------------------------------------------
+
+    def _confirm(self, request: HttpRequest, statements: list[ReconciliationStatement]) -> None:
+        done = 0
+        for statement in statements:
+            try:
+                statement_confirm(statement=statement, by=request.user)
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, str(exc.message), messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)d statement(s) confirmed.") % {"count": done}, messages.SUCCESS)
+
+    def _dispute(self, request: HttpRequest, statements: list[ReconciliationStatement], reason: str) -> None:
+        done = 0
+        for statement in statements:
+            try:
+                statement_dispute(statement=statement, by=request.user, reason=reason)
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, str(exc.message), messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)d statement(s) disputed.") % {"count": done}, messages.SUCCESS)
+
+    def _dispute_page(
+        self,
+        request: HttpRequest,
+        statements: list[ReconciliationStatement],
+        form: DisputeForm,
+        *,
+        action_url: str = "",
+    ) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Dispute statements"),
+            "opts": self.opts,
+            "statements": statements,
+            "form": form,
+            "action_url": action_url,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reconciliation/reconciliationstatement/dispute.html", context)
+
+    @admin.action(description=_("Confirm the selected statements"), permissions=["change"])
+    def confirm_statements(self, request: HttpRequest, queryset: QuerySet[ReconciliationStatement]) -> None:
+        self._confirm(request, list(queryset))
+
+    @admin.action(description=_("Dispute the selected statements (asks for a reason)"), permissions=["change"])
+    def dispute_statements(
+        self, request: HttpRequest, queryset: QuerySet[ReconciliationStatement]
+    ) -> TemplateResponse | None:
+        statements = list(queryset)
+        if "apply" in request.POST:
+            form = DisputeForm(request.POST)
+            if form.is_valid():
+                self._dispute(request, statements, form.cleaned_data["reason"])
+                return None
+        else:
+            form = DisputeForm()
+        return self._dispute_page(request, statements, form)
+
+    @admin.action(description=_("Export the selected statements to XLSX"))
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[ReconciliationStatement]) -> HttpResponse:
+        return self._export(self._for_export(queryset), "xlsx", filename="reconciliation-statements")
+
+    @admin.action(description=_("Export the selected statements to CSV"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[ReconciliationStatement]) -> HttpResponse:
+        return self._export(self._for_export(queryset), "csv", filename="reconciliation-statements")
+
+    @staticmethod
+    def _for_export(queryset: QuerySet[ReconciliationStatement]) -> list[ReconciliationStatement]:
+        return list(statement_list().filter(pk__in=queryset.values("pk")).order_by("reconciliation_no"))
+
+    @staticmethod
+    def _export(statements: list[ReconciliationStatement], file_format: str, *, filename: str) -> HttpResponse:
+        safe = "".join(char if (char.isascii() and char.isalnum()) or char in "-_." else "_" for char in filename)
+        if file_format == "xlsx":
+            response = HttpResponse(statements_xlsx(statements), content_type=XLSX_TYPE)
+        elif file_format == "csv":
+            # With a BOM, so that Excel opens the Chinese text as UTF-8.
+            response = HttpResponse("\ufeff" + statements_csv(statements), content_type="text/csv; charset=utf-8")
+        else:
+            raise Http404(file_format)
+        response["Content-Disposition"] = f'attachment; filename="{safe}.{file_format}"'
+        return response

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.reconciliation import messages
+from apps.reconciliation.api.serializers import (
+    ErrorDetailSerializer,
+    ReconciliationStatementSerializer,
+    XunlianEnvelopeSerializer,
+    XunlianStatementRequestSerializer,
+)
+from apps.reconciliation.api.xunlian import XunlianAPIView
+from apps.reconciliation.demo import EXAMPLE_STATEMENT_JSON
+from apps.reconciliation.filters import ReconciliationStatementFilterSet
+from apps.reconciliation.selectors import statement_list
+from apps.reconciliation.services import statement_create
+from apps.reconciliation.validation import parse_statement
+
+XUNLIAN_ERRORS = {
+    status: OpenApiResponse(XunlianEnvelopeSerializer, description=text)
+    for status, text in {
+        400: "Malformed JSON or an empty body (ok false).",
+        401: "No token, or an unknown, revoked or expired one (ok false).",
+        403: "The caller is not an API client (ok false).",
+        405: "Method not allowed (ok false).",
+        413: "The body is larger than RECONCILIATION_MAX_BODY_BYTES (ok false).",
+        415: "Content-Type is not application/json (ok false).",
+        500: "Unexpected error; the message quotes an error id (ok false).",
+    }.items()
+}
+
+
+class SaveReconForApiView(XunlianAPIView):
+    """``POST /reconciliation/saveReconForApi``: a supplier's statement arrives."""
+
+    @extend_schema(
+        operation_id="xunlian_save_recon_for_api",
+        tags=["Xunlian reconciliation"],
+        summary="Create a reconciliation statement",
+        description=(
+            "Validates and stores a statement. HTTP 200 with ok true and the new "
+            "reconciliationUuid, or HTTP 200 with ok false for a business error (field errors "
+            "in status.description; a repeated reconciliationNo answers 对账单号已经存在, "
+            "English with Accept-Language: en). Messages are Chinese unless Accept-Language asks "
+            "for English."
+        ),
+        request=XunlianStatementRequestSerializer,
+        responses={
+            200: OpenApiResponse(
+                XunlianEnvelopeSerializer,
+                description="ok true: stored; ok false: invalid or duplicate, nothing stored.",
+            ),
+            **XUNLIAN_ERRORS,
+        },
+        examples=[
+            OpenApiExample(
+                "The Xunlian document's example",
+                request_only=True,
+                # Parsed without Decimal: only rendered into the OpenAPI document.
+                value={**json.loads(EXAMPLE_STATEMENT_JSON), "reconciliationNo": "DOC-EXAMPLE-0001"},
+            ),
+            OpenApiExample(
+                "Duplicate number",
+                response_only=True,
+                status_codes=["200"],
+                value={
+                    "body": {},
+                    "ok": False,
+                    "status": {
+                        "description": {},
+                        "message": "对账单号已经存在",
+                        "path": "/reconciliation/saveReconForApi",
+                        "returnCode": "200",
+                        "serviceCode": "DUPLICATE_RECONCILIATION_NO",
+                        "time": "2019-05-15T06:34:06.874Z",
+                    },
+                },
+            ),
+        ],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        statement = statement_create(statement=parse_statement(self.payload(request)), client=self.client)
+        return self.success(request, {"reconciliationUuid": str(statement.public_id)}, messages.STATEMENT_RECEIVED)
+
+
+READ_ERRORS = {
+    401: OpenApiResponse(ErrorDetailSerializer, description="Not authenticated (token schemes)."),
+    403: OpenApiResponse(ErrorDetailSerializer, description="Not authenticated (session) or no view permission."),
+}
+
+
+@extend_schema(tags=["Reconciliation"])
+@extend_schema_view(
+    list=extend_schema(
+        responses={
+            200: ReconciliationStatementSerializer(many=True),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid filter value: field -> errors."),
+            404: OpenApiResponse(ErrorDetailSerializer, description="Page out of range."),
+            **READ_ERRORS,
+        }
+    ),
+    retrieve=extend_schema(
+        responses={
+            200: ReconciliationStatementSerializer,
+            404: OpenApiResponse(ErrorDetailSerializer, description="No statement with this id."),
+            **READ_ERRORS,
+        }
+    ),
+)
+class ReconciliationStatementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reconciliation statements with their lines, newest first."""
+
+    queryset = statement_list().order_by("-created_at", "-pk")
+    serializer_class = ReconciliationStatementSerializer
+    filterset_class = ReconciliationStatementFilterSet
+    ordering_fields = [
+        "created_at",
+        "start_time",
+        "end_time",
+        "reconciliation_no",
+        "supplier_name",
+        "buyer_name",
+        "status",
+        "reviewed_at",
+    ]
+    lookup_field = "public_id"
+    lookup_value_regex = "[^/]+"  # a malformed id is a JSON 404 from the view, not an HTML one

@@ -1,0 +1,47 @@
+from datetime import UTC
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from apps.reconciliation.models import ReconciliationStatement
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """Compares in UTC: PostgreSQL refuses offsets that ISO 8601 allows (+23:12)."""
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return super().filter(qs, value)
+
+
+class ReconciliationStatementFilterSet(django_filters.FilterSet):
+    supplier = django_filters.CharFilter(
+        method="filter_supplier", label="Supplier name (contains) or exact supplier tax id"
+    )
+    supplier_name = django_filters.CharFilter(field_name="supplier_name", lookup_expr="icontains")
+    supplier_tax_id = django_filters.CharFilter(field_name="supplier_tax_id")
+    buyer = django_filters.CharFilter(method="filter_buyer", label="Buyer name (contains) or exact buyer tax id")
+    buyer_tax_id = django_filters.CharFilter(field_name="buyer_tax_id")
+    status = django_filters.ChoiceFilter(choices=ReconciliationStatement.Status.choices)
+    period_from = UtcIsoDateTimeFilter(
+        field_name="end_time", lookup_expr="gte", label="Period ends at or after this instant"
+    )
+    period_to = UtcIsoDateTimeFilter(
+        field_name="start_time", lookup_expr="lte", label="Period starts at or before this instant"
+    )
+    product_no = django_filters.CharFilter(method="filter_product_no", label="A line has this product number")
+
+    class Meta:
+        model = ReconciliationStatement
+        fields = ["reconciliation_no", "currency", "status", "supplier_tax_id", "buyer_tax_id"]
+
+    def filter_supplier(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(supplier_name__icontains=value) | Q(supplier_tax_id=value.upper()))
+
+    def filter_buyer(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(buyer_name__icontains=value) | Q(buyer_tax_id=value.upper()))
+
+    def filter_product_no(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(lines__product_no=value).distinct()
