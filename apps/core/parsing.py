@@ -42,7 +42,9 @@ class FieldError(Exception):
         super().__init__(str(message))
 
 
-ISO_4217_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
+# ISO 4217 (pycountry's table), less the codes reserved for testing (XTS) and
+# for "no currency" (XXX), which never name the currency of an amount.
+ISO_4217_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies) - {"XTS", "XXX"}
 
 
 def parse_currency(value: object) -> str:
