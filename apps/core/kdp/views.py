@@ -16,18 +16,15 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
 
 from apps.core import messages
-from apps.core.authentication import ApiClientPrincipal, KdpTokenAuthentication
-from apps.core.exceptions import PermissionDeniedError, UnsupportedMediaTypeError, ValidationFailed
+from apps.core.api.base import ApiClientJsonView
+from apps.core.authentication import KdpTokenAuthentication
+from apps.core.exceptions import PermissionDeniedError, ValidationFailed
 from apps.core.kdp.envelope import kdp_exception_handler
-from apps.core.kdp.parsers import RawBody, SpooledJsonParser
+from apps.core.kdp.parsers import RawBody
 from apps.core.models import ApiClient
-from apps.core.permissions import IsApiClient
 from apps.core.services import idempotency_claim, idempotency_complete, idempotency_release
-
-JSON_MEDIA_TYPE = "application/json"
 
 
 @dataclass(frozen=True)
@@ -84,42 +81,22 @@ def load_small_json(raw: RawBody) -> Any:
         raise drf.ParseError(str(exc)) from None
 
 
-class KdpAPIView(APIView):
+class KdpAPIView(ApiClientJsonView):
     """Subclasses implement ``handle_body(request, raw_body)`` and return a Response."""
 
     authentication_classes = [KdpTokenAuthentication]
-    permission_classes = [IsApiClient]
-    parser_classes = [SpooledJsonParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "kdp"
-    max_body_bytes: int | None = None  # None: settings.KDP_MAX_BODY_BYTES
     kdp_headers_required = True
     idempotent = True
 
     def get_exception_handler(self) -> Any:
         return kdp_exception_handler
 
-    @property
-    def client(self) -> ApiClient:
-        principal = self.request.user
-        if not isinstance(principal, ApiClientPrincipal):
-            raise drf.NotAuthenticated()
-        return principal.client
-
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if self.kdp_headers_required:
             self.kdp_headers = parse_kdp_headers(request, self.client)
-        if request.method == "POST":
-            media_type = (request.content_type or "").split(";")[0].strip().lower()
-            if media_type != JSON_MEDIA_TYPE:
-                raise UnsupportedMediaTypeError(messages.UNSUPPORTED_MEDIA_TYPE)
-
-    def raw_body(self, request: Request) -> RawBody:
-        data = request.data
-        if not isinstance(data, RawBody) or data.size == 0:
-            raise drf.ParseError("the body is empty")
-        return data
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         raw = self.raw_body(request)

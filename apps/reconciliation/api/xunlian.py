@@ -23,24 +23,20 @@ from django.utils import timezone
 from rest_framework import exceptions as drf
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.core import messages as core_messages
-from apps.core.authentication import ApiClientPrincipal, ApiClientTokenAuthentication, KdpTokenAuthentication
+from apps.core.api.base import ApiClientJsonView
+from apps.core.authentication import ApiClientTokenAuthentication, KdpTokenAuthentication
 from apps.core.exceptions import (
     ApplicationError,
     ConflictError,
-    UnsupportedMediaTypeError,
     ValidationFailed,
 )
-from apps.core.kdp.parsers import RawBody, SpooledJsonParser
-from apps.core.models import ApiClient
-from apps.core.permissions import IsApiClient
+from apps.core.kdp.parsers import RawBody
 from apps.reconciliation import messages
 
 logger = logging.getLogger("finhub.xunlian")
 
-JSON_MEDIA_TYPE = "application/json"
 
 # status.serviceCode: what happened, for machines; returnCode is the HTTP status.
 SERVICE_CODES = {
@@ -166,41 +162,22 @@ def load_json(raw: RawBody) -> Any:
     return payload
 
 
-class XunlianAPIView(APIView):
+class XunlianAPIView(ApiClientJsonView):
     """Base of the Xunlian endpoints: an API client's token (``Authorization:
     Token <t>`` or the KDP ``token`` header), JSON only, a size limit, and the
     envelope for every answer. Subclasses implement ``handle_payload``."""
 
     authentication_classes = [ApiClientTokenAuthentication, KdpTokenAuthentication]
-    permission_classes = [IsApiClient]
-    parser_classes = [SpooledJsonParser]
 
     @property
-    def max_body_bytes(self) -> int:
+    def max_body_bytes(self) -> int:  # type: ignore[override]
         return settings.RECONCILIATION_MAX_BODY_BYTES
 
     def get_exception_handler(self) -> Any:
         return xunlian_exception_handler
 
-    @property
-    def client(self) -> ApiClient:
-        principal = self.request.user
-        if not isinstance(principal, ApiClientPrincipal):
-            raise drf.NotAuthenticated()
-        return principal.client
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        if request.method == "POST":
-            media_type = (request.content_type or "").split(";")[0].strip().lower()
-            if media_type != JSON_MEDIA_TYPE:
-                raise UnsupportedMediaTypeError(core_messages.UNSUPPORTED_MEDIA_TYPE)
-
     def payload(self, request: Request) -> Any:
-        data = request.data
-        if not isinstance(data, RawBody) or data.size == 0:
-            raise drf.ParseError("the body is empty")
-        return load_json(data)
+        return load_json(self.raw_body(request))
 
     def success(self, request: Request, body: dict[str, Any], message: Any) -> Response:
         return Response(xunlian_envelope(path=request.path, ok=True, message=message, body=body))
