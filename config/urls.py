@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.ap_balance.api.urls import kdp_urlpatterns as ap_balance_kdp
 from apps.core.api.urls import kdp_urlpatterns as core_kdp
 from apps.core.api.views import HealthView
 from apps.core.kdp.views import kdp_not_found
@@ -10,7 +11,7 @@ from apps.invoices.api.urls import kdp_urlpatterns as invoices_kdp
 
 # KDP (SAP) endpoints, all under /inventory-server/api/; anything else under the
 # prefix answers 404 in the KDP envelope.
-kdp_urlpatterns = [*core_kdp, *invoices_kdp]
+kdp_urlpatterns = [*core_kdp, *invoices_kdp, *ap_balance_kdp]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
