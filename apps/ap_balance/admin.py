@@ -70,7 +70,7 @@ class SnapshotAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "received_at"
     list_select_related = ["client", "job"]
     readonly_fields = ["job", "client", "trace_id", "received_at", "applied_at", "row_count", "totals", "is_current"]
-    change_list_template = "admin/ap_balance/snapshot/change_list.html"
+    import_export_change_list_template = "admin/ap_balance/snapshot/change_list.html"
 
     @admin.display(description=_("totals"))
     def totals_display(self, snapshot: Snapshot) -> str:

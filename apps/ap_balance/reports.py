@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,10 +21,19 @@ def ageing_headers() -> list[str]:
     ]  # fmt: skip
 
 
+FOUR_PLACES = Decimal("0.0001")
+
+
+def _amounts(row: dict[str, Any]) -> list[Decimal]:
+    # Sums of amounts stored with 4 places are exact at 4 places: the quantize only
+    # fixes the scale (SQLite returns 511 where PostgreSQL returns 511.0000).
+    return [Decimal(row[key]).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP) for key in AGEING_AMOUNT_KEYS]
+
+
 def ageing_table(rows: Iterable[dict[str, Any]], totals: Iterable[dict[str, Any]]) -> list[list[Any]]:
     """Dealer rows, then one total row per currency (dealer column "Total")."""
-    table = [[row["sap_dealer_code"], row["currency"], *(row[key] for key in AGEING_AMOUNT_KEYS)] for row in rows]
-    table += [[_("Total"), row["currency"], *(row[key] for key in AGEING_AMOUNT_KEYS)] for row in totals]
+    table = [[row["sap_dealer_code"], row["currency"], *_amounts(row)] for row in rows]
+    table += [[_("Total"), row["currency"], *_amounts(row)] for row in totals]
     return table
 
 
