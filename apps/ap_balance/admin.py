@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 
+from apps.ap_balance.api.serializers import EARLIEST_AS_OF
 from apps.ap_balance.models import Snapshot, SnapshotLine
 from apps.ap_balance.reports import ageing_csv, ageing_headers, ageing_table, ageing_xlsx
 from apps.ap_balance.selectors import (
@@ -51,6 +52,12 @@ class AgeingForm(forms.Form):
     company_code = forms.CharField(required=False, label=_("Company code"))
     dealer = forms.CharField(required=False, label=_("Dealer"))
     currency = forms.CharField(required=False, label=_("Currency"), max_length=3)
+
+    def clean_as_of(self) -> dt.date | None:
+        as_of = self.cleaned_data["as_of"]
+        if as_of is not None and as_of < EARLIEST_AS_OF:
+            raise forms.ValidationError(_("Must be on or after %(date)s.") % {"date": EARLIEST_AS_OF.isoformat()})
+        return as_of
 
 
 class CompareForm(forms.Form):

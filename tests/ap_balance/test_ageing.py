@@ -99,6 +99,7 @@ def test_ageing_of_an_older_snapshot(client_for_reads, post_report, edge_snapsho
 
 def test_ageing_bad_parameters(client_for_reads, edge_snapshot):
     assert client_for_reads.get(AGEING_URL, {"asOf": "30.06.2024"}).status_code == 400
+    assert client_for_reads.get(AGEING_URL, {"asOf": "0001-01-01"}).status_code == 400
     assert client_for_reads.get(AGEING_URL, {"snapshot": 999999}).status_code == 404
 
 
@@ -141,6 +142,11 @@ def test_admin_ageing_page_renders_the_buckets_and_totals(admin_client, edge_sna
 def test_admin_ageing_page_filters_by_dealer(admin_client, edge_snapshot):
     response = admin_client.get(ADMIN_AGEING_URL, {"as_of": "2024-06-30", "dealer": "D-2", "currency": "USD"})
     assert [row[:2] for row in response.context["rows"]] == [["D-2", "USD"]]
+
+
+def test_admin_ageing_page_rejects_an_impossible_as_of_date(admin_client, edge_snapshot):
+    response = admin_client.get(ADMIN_AGEING_URL, {"as_of": "0001-01-01"})
+    assert response.status_code == 200 and response.context["form"].errors["as_of"]
 
 
 def test_admin_ageing_page_without_snapshots_says_so(admin_client):

@@ -365,3 +365,11 @@ def test_a_wrong_token_is_401_in_the_envelope(post_report, sample_rows):
 
 def test_factory_rows_are_valid(post_report):
     assert post_report([ApBalanceRowFactory()]).status_code == 200
+
+
+def test_lang_zh_answers_in_chinese(post_report):
+    body = rows(2)
+    body[0]["fiscalYear"] = "24"
+    payload = post_report(body, lang="zh").json()
+    assert payload["msg"] == "AP open balance 上报数据无效：1 个错误。"
+    assert payload["errors"][0]["message"] == "必须是四位数的年份。"

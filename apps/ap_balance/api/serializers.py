@@ -1,9 +1,13 @@
+import datetime as dt
+
 from rest_framework import serializers
 
 from apps.ap_balance.models import Snapshot, SnapshotLine
 from apps.core.api.serializers import KdpEnvelopeSerializer
 
 MONEY = {"max_digits": 20, "decimal_places": 4}
+ID = {"min_value": 1, "max_value": 2**31 - 1}
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
@@ -53,13 +57,18 @@ class SnapshotLineSerializer(serializers.ModelSerializer):
 
 
 class AgeingQuerySerializer(serializers.Serializer):
-    snapshot = serializers.IntegerField(required=False, min_value=1, help_text="Snapshot id (default: the current one)")
+    snapshot = serializers.IntegerField(required=False, help_text="Snapshot id (default: the current one)", **ID)
     asOf = serializers.DateField(  # noqa: N815
         required=False, help_text="Age as of this date (default: the snapshot's date)"
     )
     companyCode = serializers.CharField(required=False, allow_blank=True)  # noqa: N815
     sapDealerCode = serializers.CharField(required=False, allow_blank=True)  # noqa: N815
     currency = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_asOf(self, value: dt.date) -> dt.date:  # noqa: N802 - wire name
+        if value < EARLIEST_AS_OF:
+            raise serializers.ValidationError(f"Must be on or after {EARLIEST_AS_OF.isoformat()}.")
+        return value
 
 
 class AgeingAmountsSerializer(serializers.Serializer):
@@ -89,9 +98,9 @@ class AgeingPageSerializer(serializers.Serializer):
 
 
 class CompareQuerySerializer(serializers.Serializer):
-    before = serializers.IntegerField(min_value=1, help_text="The older snapshot's id")
+    before = serializers.IntegerField(help_text="The older snapshot's id", **ID)
     after = serializers.IntegerField(
-        required=False, min_value=1, help_text="The newer snapshot's id (default: the current one)"
+        required=False, help_text="The newer snapshot's id (default: the current one)", **ID
     )
     sapDealerCode = serializers.CharField(required=False, allow_blank=True)  # noqa: N815
 
