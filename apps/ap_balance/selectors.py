@@ -177,7 +177,8 @@ def snapshot_compare_counts(*, before: Snapshot, after: Snapshot, dealer: str | 
         sets = _compare_sets(before=before, after=after, dealer=dealer)
         return {change: lines.count() for change, lines in sets.items()}
     sql = _COUNTS_SQL.format(
-        table=connection.ops.quote_name(SnapshotLine._meta.db_table), dealer="AND sap_dealer_code = %s" if dealer else ""
+        table=connection.ops.quote_name(SnapshotLine._meta.db_table),
+        dealer="AND sap_dealer_code = %s" if dealer else "",
     )
     params = [after.pk, dealer, before.pk, dealer] if dealer else [after.pk, before.pk]
     with connection.cursor() as cursor:

@@ -233,3 +233,10 @@ def test_demo_data_is_idempotent(db):
     assert "3 lines" in load_demo_data()
     assert load_demo_data() == "AP snapshots already there"
     assert Snapshot.objects.get().is_current and SnapshotLine.objects.count() == 3
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1.7e64", "abc"])
+def test_a_nonsense_snapshot_id_is_400_not_500(client_for_reads, two_snapshots, value):
+    assert client_for_reads.get(LINES_URL, {"snapshot": value}).status_code == 400
+    assert client_for_reads.get(COMPARE_URL, {"before": value}).status_code == 400
+    assert client_for_reads.get("/api/v1/ap-balances/ageing/", {"snapshot": value}).status_code == 400

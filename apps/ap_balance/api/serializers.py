@@ -1,5 +1,6 @@
 import datetime as dt
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from apps.ap_balance.models import Snapshot, SnapshotLine
@@ -85,6 +86,7 @@ class AgeingRowSerializer(AgeingAmountsSerializer):
     sapDealerCode = serializers.CharField(source="sap_dealer_code")  # noqa: N815
 
 
+@extend_schema_serializer(many=False)  # already a page: not wrapped in another
 class AgeingPageSerializer(serializers.Serializer):
     """A page of dealer rows, with the totals per currency over all rows (not just the page)."""
 
@@ -118,6 +120,7 @@ class CompareRowSerializer(serializers.Serializer):
     clearingAfter = serializers.CharField(source="clearing_after", allow_null=True)  # noqa: N815
 
 
+@extend_schema_serializer(many=False)  # already a page: not wrapped in another
 class ComparePageSerializer(serializers.Serializer):
     before = serializers.IntegerField()
     after = serializers.IntegerField()
