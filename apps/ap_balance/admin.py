@@ -163,11 +163,13 @@ class SnapshotAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             after = form.cleaned_data["after"] or snapshot_current()
             if after is not None:
                 dealer = form.cleaned_data["dealer"] or None
+                counts = snapshot_compare_counts(before=before, after=after, dealer=dealer)
+                changes = snapshot_compare(before=before, after=after, dealer=dealer, counts=counts)
                 context.update(
                     before=before,
                     after=after,
-                    counts=snapshot_compare_counts(before=before, after=after, dealer=dealer),
-                    changes=list(snapshot_compare(before=before, after=after, dealer=dealer)[:COMPARE_PAGE_LIMIT]),
+                    counts=counts,
+                    changes=list(changes[:COMPARE_PAGE_LIMIT]),
                     limit=COMPARE_PAGE_LIMIT,
                 )
         return TemplateResponse(request, "admin/ap_balance/compare.html", context)

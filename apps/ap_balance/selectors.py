@@ -187,10 +187,71 @@ def snapshot_compare_counts(*, before: Snapshot, after: Snapshot, dealer: str | 
     return {"added": added, "cleared": cleared, "changed": changed}
 
 
-def snapshot_compare(*, before: Snapshot, after: Snapshot, dealer: str | None = None) -> QuerySet[Any]:
+_DIFF_SQL = """
+SELECT CASE WHEN old.id IS NULL THEN 'added' WHEN new.id IS NULL THEN 'cleared' ELSE 'changed' END,
+       COALESCE(new.company_code, old.company_code) AS company_code_,
+       COALESCE(new.sap_dealer_code, old.sap_dealer_code) AS sap_dealer_code_,
+       COALESCE(new.invoice_id, old.invoice_id) AS invoice_id_,
+       COALESCE(new.currency, old.currency),
+       COALESCE(new.due_date, old.due_date),
+       old.open_balance, new.open_balance, old.clearing_identification, new.clearing_identification
+FROM (SELECT * FROM {table} WHERE snapshot_id = %s {dealer}) new
+FULL OUTER JOIN (SELECT * FROM {table} WHERE snapshot_id = %s {dealer}) old
+  ON old.company_code = new.company_code AND old.sap_dealer_code = new.sap_dealer_code
+ AND old.invoice_id = new.invoice_id
+WHERE old.id IS NULL OR new.id IS NULL OR old.row_hash <> new.row_hash
+ORDER BY sap_dealer_code_, invoice_id_, company_code_
+LIMIT %s OFFSET %s
+"""
+
+
+class CompareRows:
+    """The differences as a countable, sliceable sequence (what Django's paginator
+    needs), read page by page with one full outer join on PostgreSQL."""
+
+    def __init__(self, *, before: Snapshot, after: Snapshot, dealer: str | None, counts: dict[str, int]) -> None:
+        self.before, self.after, self.dealer = before, after, dealer
+        self.total = sum(counts.values())
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        if not isinstance(window, slice) or window.step not in (None, 1):
+            raise TypeError("CompareRows supports plain slices only")
+        start, stop, _step = window.indices(self.total)
+        if stop <= start:
+            return []
+        sql = _DIFF_SQL.format(
+            table=connection.ops.quote_name(SnapshotLine._meta.db_table),
+            dealer="AND sap_dealer_code = %s" if self.dealer else "",
+        )
+        sides = (
+            [self.after.pk, self.dealer, self.before.pk, self.dealer]
+            if self.dealer
+            else [self.after.pk, self.before.pk]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*sides, stop - start, start])
+            return [dict(zip(COMPARE_KEYS, row, strict=True)) for row in cursor.fetchall()]
+
+
+def snapshot_compare(
+    *, before: Snapshot, after: Snapshot, dealer: str | None = None, counts: dict[str, int] | None = None
+) -> QuerySet[Any] | CompareRows:
     """The differences between two snapshots, one row per line that was added,
     cleared (present before, gone after) or changed (same company code, dealer
-    and invoinceId, different content), ordered by dealer and invoinceId."""
+    and invoinceId, different content), ordered by dealer and invoinceId.
+
+    On PostgreSQL a ``CompareRows`` over one full outer join (``counts``, when the
+    caller has them, saves counting again); elsewhere a union of three querysets."""
+    if connection.vendor == "postgresql":
+        if counts is None:
+            counts = snapshot_compare_counts(before=before, after=after, dealer=dealer)
+        return CompareRows(before=before, after=after, dealer=dealer, counts=counts)
     sets = _compare_sets(before=before, after=after, dealer=dealer)
     none_money = Value(None, output_field=MONEY_FIELD)
     none_text = Value(None, output_field=CharField())

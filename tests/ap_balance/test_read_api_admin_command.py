@@ -240,3 +240,15 @@ def test_a_nonsense_snapshot_id_is_400_not_500(client_for_reads, two_snapshots, 
     assert client_for_reads.get(LINES_URL, {"snapshot": value}).status_code == 400
     assert client_for_reads.get(COMPARE_URL, {"before": value}).status_code == 400
     assert client_for_reads.get("/api/v1/ap-balances/ageing/", {"snapshot": value}).status_code == 400
+
+
+def test_compare_pages_through_every_difference_once(client_for_reads, two_snapshots):
+    first, _current = two_snapshots
+    seen = []
+    url = f"{COMPARE_URL}?before={first.pk}&page_size=3"
+    while url:
+        body = client_for_reads.get(url).json()
+        seen += [(row["sapDealerCode"], row["invoinceId"], row["change"]) for row in body["results"]]
+        url = body["next"]
+    assert len(seen) == 4 and len(set(seen)) == 4
+    assert seen == sorted(seen)  # by dealer, then invoinceId

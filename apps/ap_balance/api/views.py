@@ -208,14 +208,15 @@ class CompareViewSet(viewsets.GenericViewSet):
         if before is None or after is None:
             raise NotFound("There is no current snapshot yet.")
         dealer = params.get("sapDealerCode") or None
-        page = self.paginate_queryset(snapshot_compare(before=before, after=after, dealer=dealer))
+        counts = snapshot_compare_counts(before=before, after=after, dealer=dealer)
+        page = self.paginate_queryset(snapshot_compare(before=before, after=after, dealer=dealer, counts=counts))  # type: ignore[arg-type]
         paginator = self.paginator
         assert paginator is not None and page is not None  # noqa: S101 - pagination is configured globally
         return Response(
             {
                 "before": before.pk,
                 "after": after.pk,
-                "counts": snapshot_compare_counts(before=before, after=after, dealer=dealer),
+                "counts": counts,
                 "count": paginator.page.paginator.count,  # type: ignore[attr-defined]
                 "next": paginator.get_next_link(),  # type: ignore[attr-defined]
                 "previous": paginator.get_previous_link(),  # type: ignore[attr-defined]
