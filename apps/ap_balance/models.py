@@ -4,6 +4,7 @@ one is current, the older ones stay as history."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ApiClient, ImportJob
 
-MONEY = {"max_digits": 20, "decimal_places": 4}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 4}
 
 
 class SnapshotQuerySet(models.QuerySet["Snapshot"]):

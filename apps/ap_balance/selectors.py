@@ -107,12 +107,13 @@ def ageing_by_dealer(*, snapshot: Snapshot, as_of: dt.date, filters: AgeingFilte
 
 def ageing_totals(*, snapshot: Snapshot, as_of: dt.date, filters: AgeingFilter) -> list[dict[str, Any]]:
     """The same buckets summed per currency (amounts in different currencies never add up)."""
-    return list(
+    per_currency = (
         _ageing_lines(snapshot=snapshot, filters=filters)
         .values("currency")
         .annotate(**_ageing_sums(as_of))
         .order_by("currency")
     )
+    return [dict(row) for row in per_currency]
 
 
 # --- comparing two snapshots ----------------------------------------------------
@@ -180,7 +181,7 @@ def snapshot_compare_counts(*, before: Snapshot, after: Snapshot, dealer: str | 
         table=connection.ops.quote_name(SnapshotLine._meta.db_table),
         dealer="AND sap_dealer_code = %s" if dealer else "",
     )
-    params = [after.pk, dealer, before.pk, dealer] if dealer else [after.pk, before.pk]
+    params: list[Any] = [after.pk, dealer, before.pk, dealer] if dealer else [after.pk, before.pk]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         added, cleared, changed = cursor.fetchone()

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -6,8 +7,8 @@ from rest_framework import serializers
 from apps.ap_balance.models import Snapshot, SnapshotLine
 from apps.core.api.serializers import KdpEnvelopeSerializer
 
-MONEY = {"max_digits": 20, "decimal_places": 4}
-ID = {"min_value": 1, "max_value": 2**31 - 1}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 4}
+ID: dict[str, Any] = {"min_value": 1, "max_value": 2**31 - 1}
 EARLIEST_AS_OF = dt.date(1900, 1, 1)
 
 
@@ -139,7 +140,7 @@ class ApBalanceImportDataSerializer(serializers.Serializer):
 
 
 class ApBalanceImportResponseSerializer(KdpEnvelopeSerializer):
-    data = ApBalanceImportDataSerializer()
+    data = ApBalanceImportDataSerializer()  # type: ignore[assignment]
 
 
 class ApBalanceRowSerializer(serializers.Serializer):

@@ -63,7 +63,7 @@ class ApBalanceReportView(KdpAPIView):
         return super().post(request, *args, **kwargs)
 
     def handle_body(self, request: Request, raw: RawBody) -> Response:
-        audit = {
+        audit: dict[str, Any] = {
             "body": raw.file,
             "body_sha256": raw.sha256,
             "body_size": raw.size,
