@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from apps.ap_balance.api.views import AgeingViewSet, CompareViewSet, SnapshotLineViewSet, SnapshotViewSet
 from apps.core.api.views import ImportJobViewSet
 from apps.invoices.api.views import InvoiceViewSet
 from apps.reconciliation.api.views import ReconciliationStatementViewSet
@@ -10,6 +11,10 @@ router = DefaultRouter(trailing_slash=True)
 router.register("imports", ImportJobViewSet, basename="import-job")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("reconciliations", ReconciliationStatementViewSet, basename="reconciliation")
+router.register("ap-balances/snapshots", SnapshotViewSet, basename="ap-balance-snapshot")
+router.register("ap-balances/ageing", AgeingViewSet, basename="ap-balance-ageing")
+router.register("ap-balances/compare", CompareViewSet, basename="ap-balance-compare")
+router.register("ap-balances", SnapshotLineViewSet, basename="ap-balance")
 
 app_name = "api"
 urlpatterns = router.urls

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.ap_balance.api.urls import kdp_urlpatterns as ap_balance_kdp
 from apps.core.api.urls import kdp_urlpatterns as core_kdp
 from apps.core.api.views import HealthView, api_not_found
 from apps.core.kdp.views import kdp_not_found
@@ -11,7 +12,7 @@ from apps.invoices.api.urls import kdp_urlpatterns as invoices_kdp
 
 # KDP (SAP) endpoints, all under /inventory-server/api/; anything else under the
 # prefix answers 404 in the KDP envelope.
-kdp_urlpatterns = [*core_kdp, *invoices_kdp]
+kdp_urlpatterns = [*core_kdp, *invoices_kdp, *ap_balance_kdp]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),

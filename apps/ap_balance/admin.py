@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export import resources
+
+from apps.ap_balance.api.serializers import EARLIEST_AS_OF
+from apps.ap_balance.models import Snapshot, SnapshotLine
+from apps.ap_balance.reports import ageing_csv, ageing_headers, ageing_table, ageing_xlsx
+from apps.ap_balance.selectors import (
+    AgeingFilter,
+    ageing_by_dealer,
+    ageing_totals,
+    snapshot_compare,
+    snapshot_compare_counts,
+    snapshot_current,
+)
+from apps.core.admin_mixins import ExportCsvXlsxMixin, ReadOnlyAdminMixin
+
+COMPARE_PAGE_LIMIT = 500
+
+
+class SnapshotLineResource(resources.ModelResource):
+    class Meta:
+        model = SnapshotLine
+        exclude = ["row_hash"]
+
+
+class SnapshotResource(resources.ModelResource):
+    class Meta:
+        model = Snapshot
+
+
+class AgeingForm(forms.Form):
+    snapshot = forms.ModelChoiceField(
+        queryset=Snapshot.objects.all(), required=False, empty_label=_("current"), label=_("Snapshot")
+    )
+    as_of = forms.DateField(
+        required=False,
+        label=_("As of"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("default: snapshot date"),
+    )
+    company_code = forms.CharField(required=False, label=_("Company code"))
+    dealer = forms.CharField(required=False, label=_("Dealer"))
+    currency = forms.CharField(required=False, label=_("Currency"), max_length=3)
+
+    def clean_as_of(self) -> dt.date | None:
+        as_of = self.cleaned_data["as_of"]
+        if as_of is not None and as_of < EARLIEST_AS_OF:
+            raise forms.ValidationError(_("Must be on or after %(date)s.") % {"date": EARLIEST_AS_OF.isoformat()})
+        return as_of
+
+
+class CompareForm(forms.Form):
+    before = forms.ModelChoiceField(queryset=Snapshot.objects.all(), label=_("Before"))
+    after = forms.ModelChoiceField(
+        queryset=Snapshot.objects.all(), required=False, empty_label=_("current"), label=_("After")
+    )
+    dealer = forms.CharField(required=False, label=_("Dealer"))
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    resource_classes = [SnapshotResource]
+    list_display = ["id", "received_at", "client", "row_count", "totals_display", "is_current", "job_link"]
+    list_filter = ["is_current", "client"]
+    search_fields = ["trace_id", "job__public_id"]
+    date_hierarchy = "received_at"
+    list_select_related = ["client", "job"]
+    readonly_fields = ["job", "client", "trace_id", "received_at", "applied_at", "row_count", "totals", "is_current"]
+    import_export_change_list_template = "admin/ap_balance/snapshot/change_list.html"
+
+    @admin.display(description=_("totals"))
+    def totals_display(self, snapshot: Snapshot) -> str:
+        return ", ".join(f"{currency} {total['openBalance']}" for currency, total in sorted(snapshot.totals.items()))
+
+    @admin.display(description=_("import"))
+    def job_link(self, snapshot: Snapshot) -> str:
+        url = reverse("admin:core_importjob_change", args=[snapshot.job_id])
+        return format_html('<a href="{}">{}</a>', url, snapshot.job.public_id)
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path("ageing/", self.admin_site.admin_view(self.ageing_view), name="ap_balance_ageing"),
+            path("compare/", self.admin_site.admin_view(self.compare_view), name="ap_balance_compare"),
+        ]
+        return own + super().get_urls()
+
+    def ageing_view(self, request: HttpRequest) -> HttpResponse:
+        """The ageing report: filter, totals, and the same table as CSV or XLSX."""
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = AgeingForm(request.GET or None)
+        context: dict[str, Any] = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form}
+        context["title"] = _("AP ageing report")
+        snapshot = None
+        as_of: dt.date | None = None
+        filters = AgeingFilter()
+        if form.is_bound and form.is_valid():
+            snapshot = form.cleaned_data["snapshot"]
+            as_of = form.cleaned_data["as_of"]
+            filters = AgeingFilter(
+                company_code=form.cleaned_data["company_code"] or None,
+                dealer=form.cleaned_data["dealer"] or None,
+                currency=form.cleaned_data["currency"] or None,
+            )
+        elif form.is_bound:
+            return TemplateResponse(request, "admin/ap_balance/ageing.html", context)
+        snapshot = snapshot or snapshot_current()
+        if snapshot is None:
+            return TemplateResponse(request, "admin/ap_balance/ageing.html", context)
+        as_of = as_of or snapshot.snapshot_date
+        rows = list(ageing_by_dealer(snapshot=snapshot, as_of=as_of, filters=filters))
+        totals = ageing_totals(snapshot=snapshot, as_of=as_of, filters=filters)
+        table = ageing_table(rows, totals)
+        title = [f"{_('Snapshot')} {snapshot}", f"{_('As of')} {as_of.isoformat()}"]
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
+            name = f"ap-ageing-{snapshot.pk}-{as_of.isoformat()}"
+            if export == "csv":
+                response = HttpResponse(ageing_csv(table, title=title), content_type="text/csv; charset=utf-8")
+            else:
+                response = HttpResponse(
+                    ageing_xlsx(table, title=title, as_of=as_of),
+                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
+            return response
+        query = request.GET.copy()
+        query.pop("export", None)
+        context.update(
+            snapshot=snapshot,
+            as_of=as_of,
+            headers=ageing_headers(),
+            rows=table[: len(rows)],
+            totals=table[len(rows) :],
+            query=query.urlencode(),
+        )
+        return TemplateResponse(request, "admin/ap_balance/ageing.html", context)
+
+    def compare_view(self, request: HttpRequest) -> HttpResponse:
+        """Lines added, cleared and changed between two snapshots, optionally for one dealer."""
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = CompareForm(request.GET or None)
+        context: dict[str, Any] = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form}
+        context["title"] = _("Compare AP snapshots")
+        if form.is_bound and form.is_valid():
+            before = form.cleaned_data["before"]
+            after = form.cleaned_data["after"] or snapshot_current()
+            if after is not None:
+                dealer = form.cleaned_data["dealer"] or None
+                counts = snapshot_compare_counts(before=before, after=after, dealer=dealer)
+                changes = snapshot_compare(before=before, after=after, dealer=dealer, counts=counts)
+                context.update(
+                    before=before,
+                    after=after,
+                    counts=counts,
+                    changes=list(changes[:COMPARE_PAGE_LIMIT]),
+                    limit=COMPARE_PAGE_LIMIT,
+                )
+        return TemplateResponse(request, "admin/ap_balance/compare.html", context)
+
+
+@admin.register(SnapshotLine)
+class SnapshotLineAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    resource_classes = [SnapshotLineResource]
+    list_display = [
+        "invoice_id", "sap_dealer_code", "company_code", "currency", "open_balance", "due_date",
+        "clearing_identification", "amount_lc", "currency_lc", "snapshot",
+    ]  # fmt: skip
+    list_filter = ["snapshot__is_current", "currency", "clearing_identification", "company_code", "snapshot"]
+    search_fields = ["invoice_id", "sap_dealer_code", "voucher_no", "invoicing_reference"]
+    date_hierarchy = "due_date"
+    list_select_related = ["snapshot"]
+    show_full_result_count = False
