@@ -1,18 +1,14 @@
 import django_filters
-from django import forms
 
 from apps.ap_balance.models import Snapshot, SnapshotLine
-
-
-class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
+from apps.core.filters import IntegerFilter, UtcIsoDateTimeFilter
 
 
 class SnapshotLineFilterSet(django_filters.FilterSet):
     """Query parameters use SAP's field names; ``snapshot`` picks a snapshot (default:
     the current one); due dates as ``dueDate_after`` / ``dueDate_before`` (inclusive)."""
 
-    snapshot = IdFilter(field_name="snapshot_id", min_value=1, max_value=2**31 - 1)
+    snapshot = IntegerFilter(field_name="snapshot_id", min_value=1, max_value=2**31 - 1)
     companyCode = django_filters.CharFilter(field_name="company_code")  # noqa: N815 - wire name
     sapDealerCode = django_filters.CharFilter(field_name="sap_dealer_code")  # noqa: N815 - wire name
     currency = django_filters.CharFilter(field_name="currency", lookup_expr="iexact")
@@ -27,8 +23,8 @@ class SnapshotLineFilterSet(django_filters.FilterSet):
 
 
 class SnapshotFilterSet(django_filters.FilterSet):
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
 
     class Meta:
         model = Snapshot

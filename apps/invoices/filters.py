@@ -1,11 +1,13 @@
 import django_filters
 
+from apps.core.filters import IntegerFilter
 from apps.invoices.models import Invoice
 
 
 class InvoiceFilterSet(django_filters.FilterSet):
     """Query parameters use SAP's field names; date ranges as ``<field>_after`` / ``<field>_before`` (inclusive)."""
 
+    year = IntegerFilter(field_name="year", min_value=1, max_value=9999)
     billTo = django_filters.CharFilter(field_name="bill_to")  # noqa: N815 - wire name
     invoiceType = django_filters.ChoiceFilter(field_name="invoice_type", choices=Invoice.InvoiceType.choices)  # noqa: N815
     reverseMark = django_filters.TypedChoiceFilter(  # noqa: N815

@@ -1,19 +1,8 @@
-from datetime import UTC
-from typing import Any
-
 import django_filters
 from django.db.models import Q, QuerySet
 
+from apps.core.filters import UtcIsoDateTimeFilter
 from apps.reconciliation.models import ReconciliationStatement
-
-
-class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """Compares in UTC: PostgreSQL refuses offsets that ISO 8601 allows (+23:12)."""
-
-    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
-        if value is not None and value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return super().filter(qs, value)
 
 
 class ReconciliationStatementFilterSet(django_filters.FilterSet):

@@ -88,3 +88,11 @@ def test_a_broker_that_refuses_the_task_fails_the_job(db, settings, tmp_path, dj
             body=None, body_sha256="", body_size=0,
         )  # fmt: skip
     assert ImportJob.objects.get(scope="2024").status == "failed"
+
+
+@pytest.mark.parametrize("value", ["0395-08-15T00:50:44+22:29", "0001-01-01T00:00:00+05:00", "not a date"])
+def test_import_job_date_filters_answer_odd_offsets_without_a_server_error(client, sap_token, value):
+    response = client.get("/api/v1/imports/", {"created_after": value}, HTTP_AUTHORIZATION=f"Token {sap_token}")
+    assert response.status_code in (200, 400)
+    if value.startswith("0395"):
+        assert response.status_code == 200

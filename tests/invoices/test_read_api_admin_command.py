@@ -157,3 +157,10 @@ def test_demo_data_loads_two_years_through_the_pipeline_once(db):
     assert Invoice.objects.filter(year=2025).count() == 40
     assert Invoice.objects.filter(year=2026).count() == 40
     assert ImportJob.objects.filter(kind="invoices", status="succeeded").count() == 2
+
+
+@pytest.mark.parametrize(
+    "params", [{"year": "99999999999999999999"}, {"year": "abc"}, {"invoiceDate_after": "2024-99-01"}]
+)
+def test_bad_filter_values_are_400_not_500(client_for_reads, params):
+    assert client_for_reads.get(LIST_URL, params).status_code == 400
