@@ -55,3 +55,24 @@ def run_child(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss of children is the largest child so far; each bench runs one big child.
     return elapsed, max(peak_kib, before) * 1024, result.stdout
+
+
+def raw_copy_into_copy_of(*, table: str, columns: list[str], copy_text: Path) -> float:
+    """Seconds to COPY ``copy_text`` into an empty table created LIKE ``table``
+    (same columns, indexes and constraints), in one committed transaction."""
+    from django.db import connection, transaction
+
+    raw_table = f"bench_raw_{table}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {raw_table}")
+        cursor.execute(f"CREATE TABLE {raw_table} (LIKE {table} INCLUDING ALL)")
+    started = time.perf_counter()
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {raw_table} ({', '.join(columns)}) FROM STDIN") as copy,
+        copy_text.open("rb") as src,
+    ):
+        for chunk in iter(lambda: src.read(4 << 20), b""):
+            copy.write(chunk)
+    return time.perf_counter() - started

@@ -28,32 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import ROOT, raw_copy_into_copy_of, recreate_database, setup_django
+
 CURRENCIES = ["EUR", "USD", "GBP", "CNY", "JPY"]
-
-
-def database_url() -> str:
-    return os.environ.get("BENCH_AP_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/finhub_bench_ap")
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    base, _, dbname = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{dbname}"')
-
-
-def setup_django(url: str, media_root: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["DJANGO_MEDIA_ROOT"] = media_root
-    os.environ.pop("CELERY_BROKER_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def write_rows(path: Path, n: int) -> None:
@@ -147,27 +126,12 @@ def run_child(body: Path) -> dict:
 
 def raw_copy(copy_text: Path) -> float:
     """(a): COPY the same rows into an empty table shaped and indexed like the lines."""
-    from django.db import connection, transaction
-
     from apps.ap_balance.models import SnapshotLine
     from apps.ap_balance.services import STAGED_COLUMNS
 
-    table = SnapshotLine._meta.db_table
-    columns = ", ".join([*STAGED_COLUMNS, "snapshot_id"])
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_raw_ap_line")
-        cursor.execute(f"CREATE TABLE bench_raw_ap_line (LIKE {table} INCLUDING ALL)")
-    started = time.perf_counter()
-    sql = f"COPY bench_raw_ap_line ({columns}) FROM STDIN"
-    with (
-        transaction.atomic(),
-        connection.cursor() as cursor,
-        cursor.cursor.copy(sql) as copy,
-        copy_text.open("rb") as src,
-    ):
-        for chunk in iter(lambda: src.read(4 << 20), b""):
-            copy.write(chunk)
-    return time.perf_counter() - started
+    return raw_copy_into_copy_of(
+        table=SnapshotLine._meta.db_table, columns=[*STAGED_COLUMNS, "snapshot_id"], copy_text=copy_text
+    )
 
 
 def main() -> None:
@@ -180,7 +144,7 @@ def main() -> None:
         child(args.child)
         return
 
-    url = database_url()
+    url = os.environ.get("BENCH_AP_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/finhub_bench_ap")
     recreate_database(url)
     with tempfile.TemporaryDirectory(prefix="finhub-bench-ap-") as workdir:
         setup_django(url, str(Path(workdir) / "media"))

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import bench_database_url, recreate_database, run_child, setup_django
+from bench._common import bench_database_url, raw_copy_into_copy_of, recreate_database, run_child, setup_django
 
 CURRENCIES = ["EUR", "USD", "GBP", "CNY", "JPY"]
 
@@ -100,26 +100,12 @@ def child(path: str) -> None:
 
 def raw_copy(staged_text: Path) -> float:
     """(a): COPY the same rows into an empty table shaped and indexed like invoices."""
-    from django.db import connection, transaction
-
     from apps.invoices.models import Invoice
     from apps.invoices.services import STAGED_COLUMNS
 
-    table = Invoice._meta.db_table
-    columns = ", ".join([*STAGED_COLUMNS, "job_id"])
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_raw_invoice")
-        cursor.execute(f"CREATE TABLE bench_raw_invoice (LIKE {table} INCLUDING ALL)")
-    started = time.perf_counter()
-    with (
-        transaction.atomic(),
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY bench_raw_invoice ({columns}) FROM STDIN") as copy,
-        staged_text.open("rb") as src,
-    ):
-        for chunk in iter(lambda: src.read(4 << 20), b""):
-            copy.write(chunk)
-    return time.perf_counter() - started
+    return raw_copy_into_copy_of(
+        table=Invoice._meta.db_table, columns=[*STAGED_COLUMNS, "job_id"], copy_text=staged_text
+    )
 
 
 def main() -> None:
