@@ -20,6 +20,8 @@ urlpatterns = [
     path("api/v1/", include("config.api_router")),
     path("inventory-server/api/", include(kdp_urlpatterns)),
     re_path(r"^inventory-server/", kdp_not_found),
+    # KashFlow REST API v2 (purchases); unknown URLs below it answer in KashFlow's body.
+    path("v2/", include("apps.purchases.kashflow.urls")),
 ]
 
 if settings.DEBUG:
