@@ -172,31 +172,39 @@ def sign_in_start(*, username: str, password: str) -> SignInStep1:
     return SignInStep1(owner=owner, temporary_token=raw, positions=positions)
 
 
-@transaction.atomic
 def sign_in_finish(*, temporary_token: str, answers: dict[int, str]) -> tuple[KashflowUser, str]:
     """Step 2: exchange the temporary token and the asked characters for a
-    session token. A temporary token serves for one attempt only."""
-    token = (
-        KashflowToken.objects.active()
-        .select_for_update()
-        .select_related("owner__user")
-        .filter(kind=KashflowToken.Kind.TEMPORARY, token_hash=token_digest(temporary_token.strip().lower()))
-        .first()
-    )
-    if token is None:
-        raise InvalidCredentials("The temporary token is invalid or has expired.")
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    owner = token.owner
-    if owner.is_locked:
-        raise AccountLocked("User account is locked, please contact administrator.")
-    if set(answers) != set(token.positions) or not check_memorable_characters(owner, answers):
-        _fail(owner)
-        raise InvalidCredentials("The memorable word characters are incorrect.")
-    if owner.failed_attempts:
-        owner.failed_attempts = 0
-        owner.save(update_fields=["failed_attempts"])
-    return owner, _new_token(owner, KashflowToken.Kind.SESSION)
+    session token. A temporary token serves for one attempt only: a wrong answer
+    burns it (and counts towards the lock), so guessing means starting again."""
+    with transaction.atomic():
+        token = (
+            KashflowToken.objects.active()
+            .select_for_update()
+            .select_related("owner__user")
+            .filter(kind=KashflowToken.Kind.TEMPORARY, token_hash=token_digest(temporary_token.strip().lower()))
+            .first()
+        )
+        if token is None:
+            error: AuthenticationError | None = InvalidCredentials("The temporary token is invalid or has expired.")
+        else:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            owner = token.owner
+            error = None
+            if owner.is_locked:
+                error = AccountLocked("User account is locked, please contact administrator.")
+            elif set(answers) != set(token.positions) or not check_memorable_characters(owner, answers):
+                _fail(owner)
+                error = InvalidCredentials("The memorable word characters are incorrect.")
+            else:
+                if owner.failed_attempts:
+                    owner.failed_attempts = 0
+                    owner.save(update_fields=["failed_attempts"])
+                session = _new_token(owner, KashflowToken.Kind.SESSION)
+    # Raised after the commit: the burnt token and the failed attempt stay recorded.
+    if error is not None:
+        raise error
+    return owner, session
 
 
 def issue_long_lived_token(owner: KashflowUser, *, label: str = "", days: int | None = None) -> str:

@@ -227,7 +227,7 @@ class KashflowAPIView(APIView):
         if len(key) > 255:
             raise KashflowError("Idempotency-Key: at most 255 characters.", code="ValidationError")
         request.data  # noqa: B018 - parse now: the digest covers the raw body
-        raw = getattr(request._request, "kashflow_raw_body", b"")
+        raw = getattr(request, "kashflow_raw_body", b"")
         digest = hashlib.sha256(f"{request.method} {request.path} ".encode() + raw).hexdigest()
         scope = f"kashflow-user:{request.user.pk}"
         try:
