@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -624,5 +625,11 @@ def neighbours(number: int) -> tuple[int, int]:
     return previous or 0, following or 0
 
 
-def purchases_for_document(numbers: Sequence[int]) -> QuerySet[Purchase]:
-    return Purchase.objects.filter(number__in=numbers)
+@contextmanager
+def stock_tracking(purchase: Purchase) -> Iterator[None]:
+    """Around edits of a purchase's lines made elsewhere (the admin inline): move
+    stock by what the received lines changed, as the API's writes do."""
+    with transaction.atomic():
+        before = _stock_effect(purchase.lines.all()) if purchase.pk else {}
+        yield
+        _apply_stock(before, _stock_effect(purchase.lines.all()))
