@@ -65,7 +65,12 @@ def _drf_field_errors(detail: Any, prefix: str = "") -> list[str]:
     out: list[str] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
+            if key == "non_field_errors":
+                name = prefix
+            elif isinstance(key, int):  # ListField errors are keyed by index
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
             out.extend(_drf_field_errors(value, name))
     elif isinstance(detail, list):
         if all(isinstance(v, str) for v in detail):
@@ -166,14 +171,16 @@ class IsKashflowUser(permissions.BasePermission):
 
 
 class LenientNegotiation(DefaultContentNegotiation):
-    """An Accept header we cannot satisfy gets JSON rather than a 406."""
+    """An Accept header we cannot satisfy gets JSON rather than a 406 (KashFlow
+    clients ask for JSON or XML); an unknown ``?format=`` is a 400."""
 
     def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
+        fmt = request.query_params.get("format")
+        if fmt is not None and fmt not in ("json", "xml"):
+            raise KashflowError(f"Invalid format {fmt!r}: accepted values are json, xml.", code="InvalidParameter")
         try:
             return super().select_renderer(request, renderers, format_suffix)
-        except drf.NotFound:
-            raise
-        except drf.NotAcceptable:
+        except (Http404, drf.NotFound, drf.NotAcceptable):
             return renderers[0], renderers[0].media_type
 
 

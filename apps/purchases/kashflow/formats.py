@@ -196,6 +196,8 @@ def parse_xml(body: bytes, *, as_list: bool = False) -> Any:
     except ET.ParseError as exc:
         raise drf.ParseError(f"The body is not valid XML: {exc}") from None
     if as_list:
+        if not list(root) and (root.text or "").strip():
+            raise drf.ParseError("Expected a list of elements under the root element")
         return [_xml_value(child) for child in root]
     if not list(root) and not _is_nil(root):
         return {}

@@ -109,7 +109,7 @@ class MemorableCharSerializer(KfSerializer):
 
 class SessionFinishSerializer(KfSerializer):
     TemporaryToken = serializers.CharField(max_length=64)
-    MemorableWordList = MemorableCharSerializer(many=True, allow_empty=False)
+    MemorableWordList = serializers.ListField(child=MemorableCharSerializer(), allow_empty=False, max_length=20)
 
 
 class CurrencyInSerializer(KfSerializer):
@@ -156,8 +156,8 @@ class PurchaseInSerializer(KfSerializer):
     SupplierCode = serializers.CharField(max_length=50)
     SupplierReference = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
     Currency = CurrencyInSerializer(required=False, allow_null=True)
-    LineItems = LineItemInSerializer(many=True, required=False, allow_null=True)
-    PaymentLines = PaymentLineInSerializer(many=True, required=False, allow_null=True)
+    LineItems = serializers.ListField(child=LineItemInSerializer(), required=False, allow_null=True)
+    PaymentLines = serializers.ListField(child=PaymentLineInSerializer(), required=False, allow_null=True)
     ProjectNumber = _int(required=False, allow_null=True)
     AdditionalFieldValue = serializers.CharField(max_length=255, required=False, allow_blank=True, allow_null=True)
     PurchaseInECMemberState = serializers.BooleanField(required=False, allow_null=True)

@@ -156,7 +156,7 @@ class SessionTokenView(KashflowAPIView):
     @extend_schema(
         operation_id="kashflow_sessiontoken_info",
         tags=TAG,
-        responses={200: SessionInfoSerializer, **_errors(401)},
+        responses={200: SessionInfoSerializer, **_errors(400, 401)},
     )
     def get(self, request: Request) -> Response:
         token = self.token
@@ -169,7 +169,7 @@ class SessionTokenView(KashflowAPIView):
             }
         )
 
-    @extend_schema(operation_id="kashflow_sessiontoken_end", tags=TAG, responses={204: None, **_errors(401)})
+    @extend_schema(operation_id="kashflow_sessiontoken_end", tags=TAG, responses={204: None, **_errors(400, 401)})
     def delete(self, request: Request) -> Response:
         KashflowToken.objects.filter(pk=self.token.pk).update(revoked_at=timezone.now())
         return Response(status=204)
@@ -181,7 +181,7 @@ class SessionTokenDeleteView(KashflowAPIView):
     authentication_classes: list[Any] = []
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(operation_id="kashflow_sessiontoken_delete", tags=TAG, responses={204: None, **_errors(401)}, auth=[])
+    @extend_schema(operation_id="kashflow_sessiontoken_delete", tags=TAG, responses={204: None, **_errors(400, 401)}, auth=[])
     def delete(self, request: Request, token: str) -> Response:
         if not revoke_token(token):
             raise drf.AuthenticationFailed()
@@ -241,8 +241,10 @@ def _page_url(request: Request, query: ListQuery, page: int) -> str:
 
 
 LIST_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="1-based page number"),
-    OpenApiParameter("perpage", OpenApiTypes.INT, description="Rows per page, default 50, at most 500"),
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="1-based page number"),
+    OpenApiParameter(
+        "perpage", {"type": "integer", "minimum": 1}, description="Rows per page, default 50, at most 500"
+    ),
     OpenApiParameter(
         "sortby", OpenApiTypes.STR, description="Number, SupplierReference, SupplierName, PurchaseDate, "
         "PaymentDueDate, GrossAmount, NetAmount, Status, PaidDate (or 0-8)"
@@ -251,7 +253,7 @@ LIST_PARAMETERS = [
     OpenApiParameter(
         "filterby", OpenApiTypes.STR, description="All, Unpaid, Overdue, Overpaid, Paid, ThisMonth, LastMonth"
     ),
-    OpenApiParameter("projectnumber", OpenApiTypes.INT, description="0 or empty: no filter"),
+    OpenApiParameter("projectnumber", {"type": "integer", "minimum": 0}, description="0 or empty: no filter"),
     OpenApiParameter("suppliercode", OpenApiTypes.STR),
 ]
 
@@ -319,6 +321,9 @@ def purchase_response(number: int) -> dict[str, Any]:
     )
 
 
+NUMBER_PARAMETER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH, description="Purchase number")
+
+
 class PurchaseDetailView(KashflowAPIView):
     xml_root = "Purchase"
 
@@ -329,7 +334,7 @@ class PurchaseDetailView(KashflowAPIView):
         return purchase
 
     @extend_schema(
-        operation_id="kashflow_purchases_get", tags=TAG, responses={200: PurchaseOutSerializer, **_errors(401, 404)}
+        operation_id="kashflow_purchases_get", tags=TAG, parameters=[NUMBER_PARAMETER], responses={200: PurchaseOutSerializer, **_errors(400, 401, 404)}
     )
     def get(self, request: Request, number: str) -> Response:
         return Response(purchase_response(self._get(number).number))
@@ -337,7 +342,7 @@ class PurchaseDetailView(KashflowAPIView):
     @extend_schema(
         operation_id="kashflow_purchases_replace",
         tags=TAG,
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[NUMBER_PARAMETER, IDEMPOTENCY_HEADER],
         request=PurchaseInSerializer,
         responses={200: PurchaseOutSerializer, **_errors(400, 401, 404, 409, 413, 415, 422)},
     )
@@ -347,7 +352,8 @@ class PurchaseDetailView(KashflowAPIView):
         purchase = purchase_replace(purchase, purchase_input(data))
         return Response(purchase_response(purchase.number))
 
-    @extend_schema(operation_id="kashflow_purchases_delete", tags=TAG, responses={204: None, **_errors(401, 404)})
+    @extend_schema(
+        operation_id="kashflow_purchases_delete", tags=TAG, parameters=[NUMBER_PARAMETER], responses={204: None, **_errors(400, 401, 404)})
     def delete(self, request: Request, number: str) -> Response:
         purchase_delete(self._get(number))
         return Response(status=204)
@@ -365,19 +371,21 @@ class PurchaseListCreateView(KashflowAPIView):
         operation_id="kashflow_purchaselist_create",
         tags=TAG,
         parameters=[IDEMPOTENCY_HEADER],
-        request=PurchaseInSerializer(many=True),
+        request=PurchaseInSerializer(many=True, min_length=1),
         responses={200: PurchaseListResultSerializer(many=True), **_errors(400, 401, 409, 413, 415, 422)},
     )
     def post(self, request: Request) -> Response:
         items = self.body(request, expect=list)
         if len(items) > MAX_BATCH:
             raise KashflowError(f"At most {MAX_BATCH} purchases per request.", code="ValidationError")
+        if not items:
+            raise KashflowError("The body must hold at least one purchase.", code="ValidationError")
+        if not all(isinstance(item, dict) for item in items):
+            raise KashflowError("The body must be an array of purchases (objects).", code="MalformedRequest")
         results = []
         for item in items:
             bank_tx = _bank_transaction_of(item)
             try:
-                if not isinstance(item, dict):
-                    raise KashflowError("Each purchase must be an object.", code="ValidationError")
                 data = _validate(PurchaseInSerializer, item)
                 with transaction.atomic():
                     purchase = purchase_create(purchase_input(data))
@@ -414,7 +422,7 @@ class DocumentView(KashflowAPIView):
     @extend_schema(
         operation_id="kashflow_document_purchase",
         tags=TAG,
-        responses={(200, "text/html"): OpenApiTypes.STR, **_errors(404)},
+        responses={(200, "text/html"): OpenApiTypes.STR, **_errors(400, 404)},
         auth=[],
     )
     def get(self, request: Request, key: str) -> HttpResponse:
@@ -439,7 +447,7 @@ class PaymentDocumentView(KashflowAPIView):
     @extend_schema(
         operation_id="kashflow_document_payment",
         tags=TAG,
-        responses={(200, "text/html"): OpenApiTypes.STR, **_errors(404)},
+        responses={(200, "text/html"): OpenApiTypes.STR, **_errors(400, 404)},
         auth=[],
     )
     def get(self, request: Request, key: str) -> HttpResponse:
