@@ -247,6 +247,21 @@ class Purchase(models.Model):
         return purchase_overdue_days(self)
 
 
+class PurchaseListVersion(models.Model):
+    """One row whose ``value`` a database trigger changes on every statement that
+    writes purchases (to a value never used before: the writing transaction's id
+    on PostgreSQL, a random number on SQLite). The list caches its sort orders
+    per value, so a cached order is never served after a committed write."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("purchase list version")
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 class PurchaseLine(models.Model):
     purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="lines", verbose_name=_("purchase"))
     number = models.PositiveIntegerField(_("line number"), help_text=_("Identifies the line and sets its order."))

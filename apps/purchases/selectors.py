@@ -5,12 +5,20 @@ with the page size."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from apps.purchases.models import Purchase, Supplier
+from apps.purchases.models import Project, Purchase, PurchaseListVersion, Supplier
 from apps.purchases.services import filter_by_status, neighbours, status_expression
 
 # (wire name, column); the Swagger enum numbers are the positions 0..8.
@@ -65,24 +73,170 @@ def purchase_list_queryset(query: ListQuery, today: dt.date) -> QuerySet[Purchas
     return qs
 
 
-def purchase_page(query: ListQuery, today: dt.date) -> tuple[list[Purchase], int]:
-    """One page of purchases and the total count: three queries whatever the page size.
+# --- cached sort orders -------------------------------------------------------------
+#
+# A page deep in a 100,000-row list sorted by supplier name costs an index walk
+# over every row before it, and TotalRecords a count of all of them. Each worker
+# process therefore keeps the ordered ids of the lists it was asked for, with
+# the list version they were read at (PurchaseListVersion: a trigger gives it a
+# never-used value on every write). A page is then a slice, TotalRecords a
+# length, and the page's rows are read in one query that also returns the
+# current version: if it differs, the order is read again. Reads inside a
+# transaction (which may see their own uncommitted writes) bypass the cache.
 
-    The page's ids come from an index walk on (sort column, number); only those
-    rows are then read with their supplier and project and neighbour numbers.
-    """
+_CACHE_ENTRIES = 16
+_cache: OrderedDict[tuple[Any, ...], tuple[int, array[int]]] = OrderedDict()
+_cache_lock = threading.Lock()
+_VERSION = Subquery(PurchaseListVersion.objects.filter(pk=1).values("value")[:1])
+
+
+def list_version() -> int | None:
+    return PurchaseListVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+
+
+def _cache_get(key: tuple[Any, ...]) -> tuple[int, array[int]] | None:
+    with _cache_lock:
+        entry = _cache.get(key)
+        if entry is not None:
+            _cache.move_to_end(key)
+        return entry
+
+
+def _cache_put(key: tuple[Any, ...], version: int, values: Iterable[int]) -> array[int]:
+    data = array("q", values)
+    with _cache_lock:
+        _cache[key] = (version, data)
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_ENTRIES:
+            _cache.popitem(last=False)
+    return data
+
+
+def clear_list_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _ordered(query: ListQuery, today: dt.date) -> QuerySet[Purchase]:
     qs = purchase_list_queryset(query, today)
-    total = qs.count()
     column = dict(SORT_FIELDS)[query.sortby]
     if column == "status_sort":
         qs = qs.annotate(status_sort=status_expression(today))
     sign = "-" if query.order == "Desc" else ""
+    return qs.order_by(f"{sign}{column}", f"{sign}number")
+
+
+def purchase_page(query: ListQuery, today: dt.date) -> tuple[list[Any], int]:
+    """One page of purchases and the total count; the rows carry
+    ``previous_number`` and ``next_number``. A constant number of queries
+    whatever the page size (one when the cached order is current)."""
     offset = (query.page - 1) * query.perpage
+    if connection.in_atomic_block:
+        return _page_uncached(query, today, offset)
+    # The filters' references are resolved first, so renaming a project or a
+    # supplier code (which writes no purchase) cannot serve a stale list.
+    key = (today, query.sortby, query.order, query.filterby, _project_id(query), _supplier_id(query))
+    for _attempt in range(2):
+        entry, numbers = _cache_get(key), _cache_get(("numbers",))
+        if entry is None or numbers is None or entry[0] != numbers[0]:
+            version = list_version()
+            if version is None:
+                break
+            entry = (version, _cache_put(key, version, _ordered(query, today).values_list("pk", flat=True)))
+            numbers = (
+                version,
+                _cache_put(("numbers",), version, Purchase.objects.order_by("number").values_list("number", flat=True)),
+            )
+        version, ids = entry
+        page_ids = list(ids[offset : offset + query.perpage])
+        rows, current = _light_rows(page_ids)
+        if current is None:
+            current = list_version()
+        if current != version:  # written since: read the order again
+            clear_list_cache()
+            continue
+        page = [rows[pk] for pk in page_ids if pk in rows]
+        _set_neighbours(page, numbers[1])
+        return page, len(ids)
+    return _page_uncached(query, today, offset)
+
+
+def _set_neighbours(page: list[Any], numbers: array[int]) -> None:
+    for purchase in page:
+        i = bisect_left(numbers, purchase.number)
+        purchase.previous_number = numbers[i - 1] if i > 0 else 0
+        purchase.next_number = numbers[i + 1] if i + 1 < len(numbers) else 0
+
+
+_ROW_COLUMNS = [
+    "pk",
+    "number",
+    "uuid",
+    "issued_date",
+    "due_date",
+    "paid_date",
+    "supplier_id",
+    "supplier__code",
+    "supplier__name",
+    "supplier_reference",
+    "currency_code",
+    "exchange_rate",
+    "net_amount",
+    "vat_amount",
+    "gross_amount",
+    "home_currency_gross_amount",
+    "total_paid_amount",
+    "settlement",
+    "project__number",
+    "project__name",
+    "additional_field_value",
+    "purchase_in_ec_member_state",
+    "is_wht_deduction_to_be_applied",
+    "file_count",
+]
+
+
+def _light_rows(ids: list[int]) -> tuple[dict[int, Any], int | None]:
+    """List rows as plain objects with the attributes ``purchase_data`` reads, and
+    the list version in the same statement (so in the same snapshot): one query,
+    and no model instances to build (the list's hot path)."""
+    rows: dict[int, Any] = {}
+    version = None
+    if not ids:
+        return rows, None
+    query = Purchase.objects.filter(pk__in=ids).annotate(list_version=_VERSION)
+    for values in query.values_list(*_ROW_COLUMNS, "list_version"):
+        version = values[-1]
+        row = SimpleNamespace(**dict(zip(_ROW_ATTRS, values[:-1], strict=True)))
+        row.supplier = SimpleNamespace(code=row.supplier_code, name=row.supplier_name)
+        row.project = SimpleNamespace(number=row.project_number, name=row.project_name) if row.project_number else None
+        rows[row.pk] = row
+    return rows, version
+
+
+_ROW_ATTRS = [c.replace("__", "_") for c in _ROW_COLUMNS]
+
+
+def _project_id(query: ListQuery) -> int | None:
+    if not query.projectnumber:
+        return None
+    return Project.objects.filter(number=query.projectnumber).values_list("pk", flat=True).first() or -1
+
+
+def _supplier_id(query: ListQuery) -> int | None:
+    if not query.suppliercode:
+        return None
+    return Supplier.objects.filter(code=query.suppliercode).values_list("pk", flat=True).first() or -1
+
+
+def _page_uncached(query: ListQuery, today: dt.date, offset: int) -> tuple[list[Purchase], int]:
+    """The same page straight from the database: count, then an index walk for
+    the page's ids, then the rows with their neighbour numbers."""
+    qs = _ordered(query, today)
+    total = qs.count()
     if offset >= total:
         return [], total
-    ids = list(
-        qs.order_by(f"{sign}{column}", f"{sign}number").values_list("pk", flat=True)[offset : offset + query.perpage]
-    )
+    ids = list(qs.values_list("pk", flat=True)[offset : offset + query.perpage])
     previous = Purchase.objects.filter(number__lt=OuterRef("number")).order_by("-number").values("number")[:1]
     following = Purchase.objects.filter(number__gt=OuterRef("number")).order_by("number").values("number")[:1]
     rows = {

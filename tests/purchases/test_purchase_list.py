@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.purchases.models import BankAccount, PaymentMethod, Project, Supplier
+from apps.purchases.models import BankAccount, PaymentMethod, Project, Purchase, Supplier
 from apps.purchases.services import LineInput, PaymentInput, PurchaseInput, purchase_create
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +233,41 @@ def test_list_query_count_does_not_grow_with_page_size(kf):
 
     assert count(2) == count(30)
     assert count(30) <= 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cached_order_is_served_until_the_next_write(client, kf_token):
+    """Outside a transaction the list serves its cached sort order: warm, a page
+    costs the token lookup and one query; any write shows at once."""
+    from apps.purchases.demo import load_demo_data
+    from apps.purchases.selectors import clear_list_cache
+    from tests.purchases.conftest import KashflowClient
+
+    load_demo_data()
+    Purchase.objects.all().delete()
+    clear_list_cache()
+    kf = KashflowClient(client, kf_token)
+    for n in range(3, 9):
+        make(n, rate=str(n))
+    url = f"{LIST}?perpage=2&page=2&sortby=GrossAmount&order=Desc"
+    first = kf.get(url).json()
+    assert first["MetaData"]["TotalRecords"] == 6
+    with CaptureQueriesContext(connection) as ctx:
+        again = kf.get(url).json()
+    assert again == first
+    assert len(ctx.captured_queries) == 2  # token, rows (+ list version in the same statement)
+    row = again["Data"][0]
+    assert row["SupplierName"] == "Honda Supplier" and row["Currency"]["Code"] == "GBP"
+    assert (row["Number"], row["PreviousNumber"], row["NextNumber"]) == (6, 5, 7)
+    # A write (here a delete through the API) is seen by the very next page.
+    assert kf.delete("/v2/purchases/6").status_code == 204
+    after = kf.get(url).json()
+    assert after["MetaData"]["TotalRecords"] == 5
+    assert [r["Number"] for r in after["Data"]] == [5, 4]
+    assert after["Data"][0]["NextNumber"] == 7
+    # The same rows as the uncached path, field for field.
+    from django.db import transaction
+
+    with transaction.atomic():
+        uncached = kf.get(url).json()
+    assert uncached == after

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 from xml.etree import ElementTree as ET  # noqa: S405 - DOCTYPE/ENTITY are refused before parsing
 
+import orjson
 from django.conf import settings
 from rest_framework import exceptions as drf
 from rest_framework.parsers import BaseParser
@@ -42,52 +43,21 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 # --- JSON -------------------------------------------------------------------------
 
-_escape = json.encoder.encode_basestring  # type: ignore[attr-defined]
-
-
-def _encode(value: Any, out: list[str]) -> None:
-    if value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, str):
-        out.append(_escape(value))
-    elif isinstance(value, Decimal):
-        out.append(format(value, "f") if value.is_finite() else "null")
-    elif isinstance(value, int):
-        out.append(str(value))
-    elif isinstance(value, dict):
-        out.append("{")
-        first = True
-        for key, item in value.items():
-            if not first:
-                out.append(",")
-            first = False
-            out.append(_escape(str(key)))
-            out.append(":")
-            _encode(item, out)
-        out.append("}")
-    elif isinstance(value, list | tuple):
-        out.append("[")
-        for i, item in enumerate(value):
-            if i:
-                out.append(",")
-            _encode(item, out)
-        out.append("]")
-    elif isinstance(value, float):
-        out.append(repr(value))
-    elif isinstance(value, dt.datetime | dt.date):
-        out.append(_escape(value.isoformat()))
-    else:
-        out.append(_escape(str(value)))
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        # Written digit for digit as a JSON number, never through float.
+        return orjson.Fragment(format(value, "f") if value.is_finite() else "null")
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def dumps(value: Any) -> str:
-    out: list[str] = []
-    _encode(value, out)
-    return "".join(out)
+    return dumps_bytes(value).decode()
+
+
+def dumps_bytes(value: Any) -> bytes:
+    return orjson.dumps(value, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 def loads(text: str | bytes) -> Any:
@@ -102,7 +72,7 @@ class KashflowJSONRenderer(BaseRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if data is None:
             return b""
-        return dumps(data).encode()
+        return dumps_bytes(data)
 
 
 # --- XML --------------------------------------------------------------------------
