@@ -196,6 +196,21 @@ _ROW_COLUMNS = [
 ]
 
 
+# The hot path on PostgreSQL: one statement, written out so Django need not
+# compile a query with two joins and a subquery on every page.
+_PG_ROWS_SQL = """
+SELECT p.id, p.number, p.uuid, p.issued_date, p.due_date, p.paid_date, p.supplier_id, s.code, s.name,
+       p.supplier_reference, p.currency_code, p.exchange_rate, p.net_amount, p.vat_amount, p.gross_amount,
+       p.home_currency_gross_amount, p.total_paid_amount, p.settlement, pr.number, pr.name,
+       p.additional_field_value, p.purchase_in_ec_member_state, p.is_wht_deduction_to_be_applied, p.file_count,
+       (SELECT v.value FROM purchases_purchaselistversion v WHERE v.id = 1)
+FROM purchases_purchase p
+JOIN purchases_supplier s ON s.id = p.supplier_id
+LEFT JOIN purchases_project pr ON pr.id = p.project_id
+WHERE p.id = ANY(%s)
+"""
+
+
 def _light_rows(ids: list[int]) -> tuple[dict[int, Any], int | None]:
     """List rows as plain objects with the attributes ``purchase_data`` reads, and
     the list version in the same statement (so in the same snapshot): one query,
@@ -204,8 +219,14 @@ def _light_rows(ids: list[int]) -> tuple[dict[int, Any], int | None]:
     version = None
     if not ids:
         return rows, None
-    query = Purchase.objects.filter(pk__in=ids).annotate(list_version=_VERSION)
-    for values in query.values_list(*_ROW_COLUMNS, "list_version"):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_ROWS_SQL, [ids])
+            records = cursor.fetchall()
+    else:
+        query = Purchase.objects.filter(pk__in=ids).annotate(list_version=_VERSION)
+        records = list(query.values_list(*_ROW_COLUMNS, "list_version"))
+    for values in records:
         version = values[-1]
         row = SimpleNamespace(**dict(zip(_ROW_ATTRS, values[:-1], strict=True)))
         row.supplier = SimpleNamespace(code=row.supplier_code, name=row.supplier_name)
