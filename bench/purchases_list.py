@@ -102,14 +102,14 @@ def load(purchases: int) -> str:
             for i in range(500)
         ]
     )
-    suppliers = list(Supplier.objects.values_list("pk", "name"))
+    suppliers = list(Supplier.objects.values_list("pk", "code", "name"))
     nominal_ids = list(NominalAccount.objects.values_list("pk", flat=True))
     purchase_rows = io.StringIO()
     line_rows = io.StringIO()
     today = dt.date.today()
     line_id = 0
     for number in range(1, purchases + 1):
-        supplier_id, supplier_name = rng.choice(suppliers)
+        supplier_id, supplier_code, supplier_name = rng.choice(suppliers)
         issued = today - dt.timedelta(days=rng.randint(0, 900))
         due = issued + dt.timedelta(days=30)
         lines = []
@@ -130,6 +130,7 @@ def load(purchases: int) -> str:
                     str(number),
                     str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                     str(supplier_id),
+                    supplier_code,
                     supplier_name,
                     f"REF{number}",
                     issued.isoformat(),
@@ -149,6 +150,7 @@ def load(purchases: int) -> str:
                     settlement,
                     "2026-01-01 00:00:00+00",
                     "2026-01-01 00:00:00+00",
+                    "",
                 ]
             )
             + "\n"
@@ -162,10 +164,10 @@ def load(purchases: int) -> str:
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(
-            "COPY purchases_purchase (id, number, uuid, supplier_id, supplier_name, supplier_reference, issued_date,"
+            "COPY purchases_purchase (id, number, uuid, supplier_id, supplier_code, supplier_name, supplier_reference, issued_date,"
             " due_date, currency_code, exchange_rate, additional_field_value, purchase_in_ec_member_state,"
             " is_wht_deduction_to_be_applied, file_count, net_amount, vat_amount, gross_amount,"
-            " home_currency_gross_amount, total_paid_amount, paid_date, settlement, created_at, updated_at)"
+            " home_currency_gross_amount, total_paid_amount, paid_date, settlement, created_at, updated_at, project_name)"
             " FROM STDIN"
         ) as copy:
             copy.write(purchase_rows.getvalue())
@@ -295,11 +297,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--purchases", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2))
+    parser.add_argument(
+        "--concurrency", type=int, default=0, help="Client threads (default: one per worker: saturated, no queueing)."
+    )
     parser.add_argument("--perpage", type=int, default=50)
     parser.add_argument("--keep-db", action="store_true", help="Leave the database for a look afterwards.")
     args = parser.parse_args()
+    args.concurrency = args.concurrency or args.workers
     admin_url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
     server: subprocess.Popen[bytes] | None = None

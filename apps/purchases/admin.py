@@ -278,7 +278,10 @@ class PurchaseAdmin(ExportActionMixin, SimpleHistoryAdmin):
         return purchase.due_amount if purchase.pk else "–"
 
     def save_model(self, request: HttpRequest, obj: Purchase, form: Any, change: bool) -> None:
+        obj.supplier_code = obj.supplier.code
         obj.supplier_name = obj.supplier.name
+        obj.project_number = obj.project.number if obj.project else None
+        obj.project_name = obj.project.name if obj.project else ""
         obj.currency_code = (obj.currency_code or "").upper()
         if not obj.number:
             obj.number = next_free_number()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from django.conf import settings
@@ -66,7 +66,9 @@ def home_currency() -> str:
     return settings.KASHFLOW_HOME_CURRENCY
 
 
+@lru_cache(maxsize=512)
 def currency_block(code: str, rate: Decimal) -> dict[str, object]:
+    """The Currency object of a purchase (shared between rows: never mutate it)."""
     info = currency_info(code)
     return {
         "Code": code,

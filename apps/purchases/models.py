@@ -12,7 +12,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,18 +42,16 @@ class Supplier(models.Model):
         return f"{self.code} {self.name}"
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        """Purchases keep a copy of the supplier name (the list sorts by it on an
-        index); a rename is copied to them in the same transaction."""
-        from django.db import transaction
-
+        """Purchases keep a copy of the supplier code and name (the list sorts by
+        the name on an index and reads rows without joins); a change is copied to
+        them in the same transaction."""
         with transaction.atomic():
-            renamed = False
+            old = None
             if self.pk is not None:
-                old = Supplier.objects.filter(pk=self.pk).values_list("name", flat=True).first()
-                renamed = old is not None and old != self.name
+                old = Supplier.objects.filter(pk=self.pk).values_list("code", "name").first()
             super().save(*args, **kwargs)
-            if renamed:
-                Purchase.objects.filter(supplier_id=self.pk).update(supplier_name=self.name)
+            if old is not None and old != (self.code, self.name):
+                Purchase.objects.filter(supplier_id=self.pk).update(supplier_code=self.code, supplier_name=self.name)
 
 
 class NominalAccount(models.Model):
@@ -80,6 +78,17 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """Purchases keep a copy of their project's number and name; a change is
+        copied to them in the same transaction."""
+        with transaction.atomic():
+            old = None
+            if self.pk is not None:
+                old = Project.objects.filter(pk=self.pk).values_list("number", "name").first()
+            super().save(*args, **kwargs)
+            if old is not None and old != (self.number, self.name):
+                Purchase.objects.filter(project_id=self.pk).update(project_number=self.number, project_name=self.name)
 
 
 class Product(models.Model):
@@ -179,6 +188,8 @@ class Purchase(models.Model):
     supplier = models.ForeignKey(
         Supplier, on_delete=models.PROTECT, related_name="purchases", verbose_name=_("supplier")
     )
+    # Copies kept by Supplier.save / Project.save, so a list page reads one table.
+    supplier_code = models.CharField(_("supplier code"), max_length=50, editable=False, default="")
     supplier_name = models.CharField(_("supplier name"), max_length=200, editable=False)
     supplier_reference = models.CharField(_("supplier reference"), max_length=100, blank=True)
     issued_date = models.DateField(_("issued"))
@@ -188,6 +199,8 @@ class Purchase(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, null=True, blank=True, related_name="purchases", verbose_name=_("project")
     )
+    project_number = models.PositiveIntegerField(_("project number"), null=True, blank=True, editable=False)
+    project_name = models.CharField(_("project name"), max_length=200, blank=True, editable=False)
     additional_field_value = models.CharField(_("additional field"), max_length=255, blank=True)
     purchase_in_ec_member_state = models.BooleanField(_("supplier in an EC member state"), default=False)
     is_wht_deduction_to_be_applied = models.BooleanField(_("withholding tax deduction"), default=False)

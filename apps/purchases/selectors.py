@@ -11,7 +11,6 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection
@@ -176,8 +175,8 @@ _ROW_COLUMNS = [
     "due_date",
     "paid_date",
     "supplier_id",
-    "supplier__code",
-    "supplier__name",
+    "supplier_code",
+    "supplier_name",
     "supplier_reference",
     "currency_code",
     "exchange_rate",
@@ -187,8 +186,8 @@ _ROW_COLUMNS = [
     "home_currency_gross_amount",
     "total_paid_amount",
     "settlement",
-    "project__number",
-    "project__name",
+    "project_number",
+    "project_name",
     "additional_field_value",
     "purchase_in_ec_member_state",
     "is_wht_deduction_to_be_applied",
@@ -196,17 +195,17 @@ _ROW_COLUMNS = [
 ]
 
 
+_ROW_ATTRS = [c.replace("__", "_") for c in _ROW_COLUMNS]
+
 # The hot path on PostgreSQL: one statement, written out so Django need not
 # compile a query with two joins and a subquery on every page.
 _PG_ROWS_SQL = """
-SELECT p.id, p.number, p.uuid, p.issued_date, p.due_date, p.paid_date, p.supplier_id, s.code, s.name,
-       p.supplier_reference, p.currency_code, p.exchange_rate, p.net_amount, p.vat_amount, p.gross_amount,
-       p.home_currency_gross_amount, p.total_paid_amount, p.settlement, pr.number, pr.name,
-       p.additional_field_value, p.purchase_in_ec_member_state, p.is_wht_deduction_to_be_applied, p.file_count,
-       (SELECT v.value FROM purchases_purchaselistversion v WHERE v.id = 1)
+SELECT p.id, p.number, p.uuid, p.issued_date, p.due_date, p.paid_date, p.supplier_id, p.supplier_code,
+       p.supplier_name, p.supplier_reference, p.currency_code, p.exchange_rate, p.net_amount, p.vat_amount,
+       p.gross_amount, p.home_currency_gross_amount, p.total_paid_amount, p.settlement, p.project_number,
+       p.project_name, p.additional_field_value, p.purchase_in_ec_member_state, p.is_wht_deduction_to_be_applied,
+       p.file_count, (SELECT v.value FROM purchases_purchaselistversion v WHERE v.id = 1)
 FROM purchases_purchase p
-JOIN purchases_supplier s ON s.id = p.supplier_id
-LEFT JOIN purchases_project pr ON pr.id = p.project_id
 WHERE p.id = ANY(%s)
 """
 
@@ -228,14 +227,29 @@ def _light_rows(ids: list[int]) -> tuple[dict[int, Any], int | None]:
         records = list(query.values_list(*_ROW_COLUMNS, "list_version"))
     for values in records:
         version = values[-1]
-        row = SimpleNamespace(**dict(zip(_ROW_ATTRS, values[:-1], strict=True)))
-        row.supplier = SimpleNamespace(code=row.supplier_code, name=row.supplier_name)
-        row.project = SimpleNamespace(number=row.project_number, name=row.project_name) if row.project_number else None
+        row = _Row(values)
         rows[row.pk] = row
     return rows, version
 
 
-_ROW_ATTRS = [c.replace("__", "_") for c in _ROW_COLUMNS]
+class _Ref:
+    __slots__ = ("code", "name", "number")
+
+    def __init__(self, code: Any = None, name: Any = None, number: Any = None) -> None:
+        self.code, self.name, self.number = code, name, number
+
+
+class _Row:
+    """A list row: the attributes ``purchase_data`` reads, from one tuple."""
+
+    __slots__ = (*_ROW_ATTRS, "supplier", "project", "previous_number", "next_number")
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        for name, value in zip(_ROW_ATTRS, values, strict=False):
+            setattr(self, name, value)
+        self.supplier = _Ref(code=self.supplier_code, name=self.supplier_name)
+        self.project = _Ref(number=self.project_number, name=self.project_name) if self.project_number else None
+
 
 
 def _project_id(query: ListQuery) -> int | None:

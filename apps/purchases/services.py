@@ -516,6 +516,7 @@ def _write(purchase: Purchase, data: PurchaseInput, *, creating: bool) -> Purcha
     all_payments = kept_payments + new_payments
     assert refs.supplier is not None
     purchase.supplier = refs.supplier
+    purchase.supplier_code = refs.supplier.code
     purchase.supplier_name = refs.supplier.name
     purchase.supplier_reference = data.supplier_reference or ""
     purchase.issued_date = data.issued_date
@@ -523,6 +524,8 @@ def _write(purchase: Purchase, data: PurchaseInput, *, creating: bool) -> Purcha
     purchase.currency_code = code
     purchase.exchange_rate = rate
     purchase.project = refs.project
+    purchase.project_number = refs.project.number if refs.project else None
+    purchase.project_name = refs.project.name if refs.project else ""
     purchase.additional_field_value = data.additional_field_value or ""
     purchase.purchase_in_ec_member_state = bool(data.purchase_in_ec_member_state)
     purchase.is_wht_deduction_to_be_applied = bool(data.is_wht_deduction_to_be_applied)

@@ -19,7 +19,7 @@ from apps.purchases.services import (
     LineInput,
     PaymentInput,
     PurchaseInput,
-    purchase_overdue_days,
+    STATUS_OVERDUE,
     purchase_status,
     to_home,
 )
@@ -285,6 +285,7 @@ def purchase_data(
     supplier = purchase.supplier
     project = purchase.project
     rate = purchase.exchange_rate
+    status = purchase_status(purchase, today)
     data: dict[str, Any] = {
         "Id": purchase.pk,
         "Number": purchase.number,
@@ -302,8 +303,8 @@ def purchase_data(
         "HomeCurrencyGrossAmount": purchase.home_currency_gross_amount,
         "TotalPaidAmount": money(purchase.total_paid_amount),
         "DueAmount": money(purchase.gross_amount - purchase.total_paid_amount),
-        "Status": purchase_status(purchase, today),
-        "OverdueDays": purchase_overdue_days(purchase, today),
+        "Status": status,
+        "OverdueDays": (today - purchase.due_date).days if status == STATUS_OVERDUE else 0,
         "LineItems": None if lines is None else [line_item_data(line, rate) for line in lines],
         "PaymentLines": None if payments is None else [payment_line_data(p) for p in payments],
         "ProjectNumber": project.number if project else 0,

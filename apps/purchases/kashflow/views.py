@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -233,11 +234,18 @@ def parse_list_query(request: Request) -> ListQuery:
     )
 
 
-def _page_url(request: Request, query: ListQuery, page: int) -> str:
-    params = request.query_params.copy()
-    params["page"] = str(page)
-    params["perpage"] = str(query.perpage)
-    return request.build_absolute_uri(request.path) + "?" + urlencode(params, doseq=True)
+def _page_urls(request: Request, query: ListQuery) -> Callable[[int], str]:
+    """Absolute URLs of pages of this list: the client's query, with page (and
+    perpage) set."""
+    base = request.build_absolute_uri(request.path)
+    params = [(k, v) for k, v in request.query_params.lists() if k not in ("page", "perpage")]
+    rest = urlencode(params, doseq=True)
+    tail = f"&perpage={query.perpage}" + (f"&{rest}" if rest else "")
+
+    def url(page: int) -> str:
+        return f"{base}?page={page}{tail}"
+
+    return url
 
 
 LIST_PARAMETERS = [
@@ -273,6 +281,7 @@ class PurchasesView(KashflowAPIView):
         today = timezone.localdate()
         rows, total = purchase_page(query, today)
         last = max(1, math.ceil(total / query.perpage))
+        page_url = _page_urls(request, query)
         data = [
             purchase_data(p, today=today, previous_number=p.previous_number, next_number=p.next_number)  # type: ignore[attr-defined]
             for p in rows
@@ -281,12 +290,10 @@ class PurchasesView(KashflowAPIView):
             {
                 "Data": data,
                 "MetaData": {
-                    "FirstPageUrl": _page_url(request, query, 1),
-                    "LastPageUrl": _page_url(request, query, last),
-                    "NextPageUrl": _page_url(request, query, query.page + 1) if query.page < last else None,
-                    "PreviousPageUrl": (
-                        _page_url(request, query, min(query.page - 1, last)) if query.page > 1 else None
-                    ),
+                    "FirstPageUrl": page_url(1),
+                    "LastPageUrl": page_url(last),
+                    "NextPageUrl": page_url(query.page + 1) if query.page < last else None,
+                    "PreviousPageUrl": page_url(min(query.page - 1, last)) if query.page > 1 else None,
                     "TotalRecords": total,
                 },
             }

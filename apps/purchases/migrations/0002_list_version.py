@@ -4,45 +4,19 @@ from django.db import migrations, models
 
 # Every statement that writes purchases gives the list version a value never used
 # before, so the list's cached sort orders (apps/purchases/selectors.py) go stale.
-POSTGRES_UP = """
-CREATE OR REPLACE FUNCTION purchases_bump_list_version() RETURNS trigger AS $$
-BEGIN
-    INSERT INTO purchases_purchaselistversion (id, value) VALUES (1, txid_current())
-    ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER purchases_purchase_list_version
-AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON purchases_purchase
-FOR EACH STATEMENT EXECUTE FUNCTION purchases_bump_list_version();
-"""
-POSTGRES_DOWN = """
-DROP TRIGGER IF EXISTS purchases_purchase_list_version ON purchases_purchase;
-DROP FUNCTION IF EXISTS purchases_bump_list_version();
-"""
-SQLITE_EVENTS = ["INSERT", "UPDATE", "DELETE"]
+# (The code lives in apps/purchases/triggers.py, which post_migrate also runs.)
 
 
 def create_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_UP)
-    elif vendor == "sqlite":
-        for event in SQLITE_EVENTS:
-            schema_editor.execute(
-                f"CREATE TRIGGER purchases_purchase_list_version_{event.lower()} AFTER {event} ON purchases_purchase "
-                "BEGIN INSERT INTO purchases_purchaselistversion (id, value) VALUES (1, abs(random())) "
-                "ON CONFLICT (id) DO UPDATE SET value = excluded.value; END;"
-            )
+    from apps.purchases.triggers import ensure_list_version_triggers
+
+    ensure_list_version_triggers(schema_editor.connection.alias)
 
 
 def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DOWN)
-    elif vendor == "sqlite":
-        for event in SQLITE_EVENTS:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS purchases_purchase_list_version_{event.lower()}")
+    from apps.purchases.triggers import drop_list_version_triggers
+
+    drop_list_version_triggers(schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
