@@ -9,8 +9,10 @@ What it does, and undoes:
 2. loads 100,000 purchases x 3 lines with COPY (totals computed by the same
    service as the API), a user and a long-lived KfToken; VACUUM ANALYZE;
 3. starts gunicorn on 127.0.0.1 on a free port;
-4. for each endpoint: a warm-up, then a fixed number of requests from a bounded
-   thread pool of http.client connections; prints requests/s, p50 and p99;
+4. warms both endpoints up, then sends a fixed number of requests to each from
+   a bounded thread pool of keep-alive http.client connections (one per
+   gunicorn worker by default), alternating the two in slices so background
+   load weighs on both alike; prints requests/s, p50 and p99 of each;
 5. prints the ratio list rps / trivial rps and checks the targets
    (ratio >= 0.5, list p99 < 50 ms);
 6. stops gunicorn and drops the database, whatever happened.
@@ -276,21 +278,42 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def measure(name: str, port: int, token: str, paths: list[str], concurrency: int) -> dict[str, float]:
-    run(port, token, paths[: max(50, len(paths) // 10)], concurrency)  # warm-up
-    wall, latencies = run(port, token, paths, concurrency)
+def summarize(name: str, wall: float, latencies: list[float], concurrency: int) -> dict[str, float]:
     result = {
-        "rps": len(paths) / wall,
+        "rps": len(latencies) / wall,
         "p50": percentile(latencies, 0.50) * 1000,
         "p99": percentile(latencies, 0.99) * 1000,
         "mean": statistics.fmean(latencies) * 1000,
     }
     print(
-        f"{name:<8} {len(paths)} requests, concurrency {concurrency}: {result['rps']:.0f} req/s, "
+        f"{name:<8} {len(latencies)} requests, concurrency {concurrency}: {result['rps']:.0f} req/s, "
         f"p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms (mean {result['mean']:.1f} ms)",
         flush=True,
     )
     return result
+
+
+def compare(
+    port: int, token: str, trivial_paths: list[str], list_paths: list[str], concurrency: int, rounds: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Warm up, then alternate the two endpoints in ``rounds`` slices, so that
+    any background load on the machine weighs on both alike."""
+    warm = max(50, len(list_paths) // 10)
+    run(port, token, trivial_paths[:warm], concurrency)
+    run(port, token, list_paths[:warm], concurrency)
+    totals = {"trivial": [0.0, []], "list": [0.0, []]}  # type: dict[str, list]
+    size = -(-len(list_paths) // rounds)
+    for i in range(rounds):
+        for name, paths in (("trivial", trivial_paths), ("list", list_paths)):
+            chunk = paths[i * size : (i + 1) * size]
+            if chunk:
+                wall, latencies = run(port, token, chunk, concurrency)
+                totals[name][0] += wall
+                totals[name][1].extend(latencies)
+    return (
+        summarize("trivial", totals["trivial"][0], totals["trivial"][1], concurrency),
+        summarize("list", totals["list"][0], totals["list"][1], concurrency),
+    )
 
 
 def main() -> int:
@@ -302,6 +325,7 @@ def main() -> int:
         "--concurrency", type=int, default=0, help="Client threads (default: one per worker: saturated, no queueing)."
     )
     parser.add_argument("--perpage", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=5, help="Slices in which the two endpoints alternate.")
     parser.add_argument("--keep-db", action="store_true", help="Leave the database for a look afterwards.")
     args = parser.parse_args()
     args.concurrency = args.concurrency or args.workers
@@ -330,8 +354,7 @@ def main() -> int:
             f"/v2/purchases?perpage={args.perpage}&page={rng.randint(1, pages)}&sortby=SupplierName"
             for _ in range(args.requests)
         ]
-        trivial = measure("trivial", port, token, trivial_paths, args.concurrency)
-        listing = measure("list", port, token, list_paths, args.concurrency)
+        trivial, listing = compare(port, token, trivial_paths, list_paths, args.concurrency, args.rounds)
         ratio = listing["rps"] / trivial["rps"]
         print(f"ratio list/trivial rps: {ratio:.2f} (target >= 0.5)")
         print(f"list p99: {listing['p99']:.1f} ms (target < 50 ms)")
