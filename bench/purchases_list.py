@@ -29,6 +29,7 @@ import http.client
 import io
 import os
 import random
+import secrets
 import signal
 import socket
 import statistics
@@ -99,16 +100,13 @@ def load(purchases: int) -> str:
     rng = random.Random(42)
     words = ["Acme", "Brook", "Cedar", "Delta", "Ember", "Fjord", "Grove", "Harbor", "Iris", "Juniper", "Kestrel"]
     Supplier.objects.bulk_create(
-        [
-            Supplier(code=f"S{i:04d}", name=f"{rng.choice(words)} {rng.choice(words)} {i:04d} Ltd")
-            for i in range(500)
-        ]
+        [Supplier(code=f"S{i:04d}", name=f"{rng.choice(words)} {rng.choice(words)} {i:04d} Ltd") for i in range(500)]
     )
     suppliers = list(Supplier.objects.values_list("pk", "code", "name"))
     nominal_ids = list(NominalAccount.objects.values_list("pk", flat=True))
     purchase_rows = io.StringIO()
     line_rows = io.StringIO()
-    today = dt.date.today()
+    today = dt.datetime.now(tz=dt.UTC).date()
     line_id = 0
     for number in range(1, purchases + 1):
         supplier_id, supplier_code, supplier_name = rng.choice(suppliers)
@@ -181,7 +179,7 @@ def load(purchases: int) -> str:
             copy.write(line_rows.getvalue())
         cursor.execute("SELECT setval('purchases_purchase_id_seq', (SELECT max(id) FROM purchases_purchase))")
         cursor.execute("SELECT setval('purchases_purchaseline_id_seq', (SELECT max(id) FROM purchases_purchaseline))")
-    owner = kashflow_user_create(username="bench", password="bench-Passw0rd!", memorable_word="benchmark")
+    owner = kashflow_user_create(username="bench", password=secrets.token_urlsafe(16), memorable_word="benchmark")
     token = issue_long_lived_token(owner, label="bench")
     connection.close()
     return token
@@ -275,7 +273,7 @@ def run(port: int, token: str, paths: list[str], concurrency: int) -> tuple[floa
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def summarize(name: str, wall: float, latencies: list[float], concurrency: int) -> dict[str, float]:

@@ -147,7 +147,18 @@ class PurchaseLineForm(forms.ModelForm):
 
     class Meta:
         model = PurchaseLine
-        fields = "__all__"
+        fields = [
+            "number",
+            "description",
+            "quantity",
+            "rate",
+            "vat_level",
+            "vat_exempt",
+            "nominal",
+            "product",
+            "project",
+            "tax_code",
+        ]
 
 
 class PurchaseLineInline(admin.TabularInline):
@@ -185,7 +196,19 @@ class PurchaseForm(forms.ModelForm):
 
     class Meta:
         model = Purchase
-        fields = "__all__"
+        fields = [
+            "number",
+            "supplier",
+            "supplier_reference",
+            "issued_date",
+            "due_date",
+            "currency_code",
+            "exchange_rate",
+            "project",
+            "additional_field_value",
+            "purchase_in_ec_member_state",
+            "is_wht_deduction_to_be_applied",
+        ]
 
 
 @admin.register(Purchase)
@@ -466,4 +489,3 @@ class KashflowTokenAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[KashflowToken]) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})
-

@@ -31,7 +31,7 @@ NOMINALS = [
 def load_demo_data() -> str:
     created: list[str] = []
 
-    supplier, new = Supplier.objects.get_or_create(
+    _supplier, new = Supplier.objects.get_or_create(
         code="08C", defaults={"name": "Honda Supplier", "tax_id": "GB123456789", "currency_code": "AUD"}
     )
     if new:

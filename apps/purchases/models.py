@@ -372,7 +372,9 @@ class KashflowUser(models.Model):
 
 class KashflowTokenQuerySet(models.QuerySet["KashflowToken"]):
     def active(self) -> KashflowTokenQuerySet:
-        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        )
 
 
 class KashflowToken(models.Model):

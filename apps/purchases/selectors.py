@@ -9,7 +9,7 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,7 +249,6 @@ class _Row:
             setattr(self, name, value)
         self.supplier = _Ref(code=self.supplier_code, name=self.supplier_name)
         self.project = _Ref(number=self.project_number, name=self.project_name) if self.project_number else None
-
 
 
 def _project_id(query: ListQuery) -> int | None:

@@ -257,9 +257,7 @@ class _Errors:
 
     def raise_if_any(self) -> None:
         if self.items:
-            raise ValidationFailed(
-                "; ".join(f"{e['field']}: {e['message']}" for e in self.items), errors=self.items
-            )
+            raise ValidationFailed("; ".join(f"{e['field']}: {e['message']}" for e in self.items), errors=self.items)
 
 
 @dataclass
@@ -288,12 +286,9 @@ def _resolve(data: PurchaseInput, errors: _Errors) -> _Refs:
         project = projects.get(data.project_number)
         if project is None:
             errors.add("ProjectNumber", f"there is no project {data.project_number}")
-    nominals = {
-        n.code: n for n in NominalAccount.objects.filter(code__in={ln.nominal_code for ln in data.lines})
-    }
+    nominals = {n.code: n for n in NominalAccount.objects.filter(code__in={ln.nominal_code for ln in data.lines})}
     products = {
-        p.code: p
-        for p in Product.objects.filter(code__in={ln.product_code for ln in data.lines if ln.product_code})
+        p.code: p for p in Product.objects.filter(code__in={ln.product_code for ln in data.lines if ln.product_code})
     }
     methods = PaymentMethod.objects.in_bulk({p.method_id for p in data.payments})
     accounts = BankAccount.objects.in_bulk({p.account_id for p in data.payments if p.account_id})
@@ -514,7 +509,8 @@ def _write(purchase: Purchase, data: PurchaseInput, *, creating: bool) -> Purcha
     new_lines += extra_lines
     all_lines = kept_lines + new_lines
     all_payments = kept_payments + new_payments
-    assert refs.supplier is not None
+    if refs.supplier is None:  # pragma: no cover - reported as an error above
+        raise ValidationFailed("SupplierCode: unknown supplier")
     purchase.supplier = refs.supplier
     purchase.supplier_code = refs.supplier.code
     purchase.supplier_name = refs.supplier.name
@@ -622,9 +618,7 @@ def purchase_delete(purchase: Purchase) -> None:
 def neighbours(number: int) -> tuple[int, int]:
     """(previous number, next number), 0 when there is none."""
     previous = Purchase.objects.filter(number__lt=number).aggregate(m=Max("number"))["m"]
-    following = (
-        Purchase.objects.filter(number__gt=number).order_by("number").values_list("number", flat=True).first()
-    )
+    following = Purchase.objects.filter(number__gt=number).order_by("number").values_list("number", flat=True).first()
     return previous or 0, following or 0
 
 

@@ -35,13 +35,14 @@ def ensure_list_version_triggers(using: str = "default") -> None:
             cursor.execute("DROP TRIGGER IF EXISTS purchases_purchase_list_version ON purchases_purchase")
             cursor.execute(POSTGRES_TRIGGER)
         elif connection.vendor == "sqlite":
-            for event in SQLITE_EVENTS:
-                cursor.execute(
-                    f"CREATE TRIGGER IF NOT EXISTS purchases_purchase_list_version_{event.lower()} "
+            for event in SQLITE_EVENTS:  # fixed names only, no input
+                sql = (
+                    f"CREATE TRIGGER IF NOT EXISTS purchases_purchase_list_version_{event.lower()} "  # noqa: S608
                     f"AFTER {event} ON purchases_purchase BEGIN "
                     "INSERT INTO purchases_purchaselistversion (id, value) VALUES (1, abs(random())) "
                     "ON CONFLICT (id) DO UPDATE SET value = excluded.value; END"
                 )
+                cursor.execute(sql)
 
 
 def drop_list_version_triggers(using: str = "default") -> None:

@@ -3,13 +3,22 @@ API's service, filters, search, CSV/XLSX export, history, API users and tokens."
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from apps.purchases.models import KashflowToken, KashflowUser, NominalAccount, PaymentMethod, BankAccount, Purchase, Supplier
+from apps.purchases.models import (
+    BankAccount,
+    KashflowToken,
+    KashflowUser,
+    NominalAccount,
+    PaymentMethod,
+    Purchase,
+    Supplier,
+)
 from apps.purchases.services import LineInput, PurchaseInput, purchase_create
 
 pytestmark = pytest.mark.django_db
@@ -86,8 +95,8 @@ def test_changelist_filters_search_and_export(staff):
     purchase_create(
         PurchaseInput(
             supplier_code="08C",
-            issued_date=__import__("datetime").date(2030, 1, 1),
-            due_date=__import__("datetime").date(2030, 2, 1),
+            issued_date=dt.date(2030, 1, 1),
+            due_date=dt.date(2030, 2, 1),
             supplier_reference="find-me",
             lines=[LineInput(description="x", quantity=Decimal(2), rate=Decimal(5), nominal_code=5000)],
         )
@@ -101,12 +110,20 @@ def test_changelist_filters_search_and_export(staff):
     for fmt in (0, 1):  # CSV, XLSX
         export = staff.post(
             url,
-            {"action": "export_admin_action", "_selected_action": list(Purchase.objects.values_list("pk", flat=True)), "format": fmt},
+            {
+                "action": "export_admin_action",
+                "_selected_action": list(Purchase.objects.values_list("pk", flat=True)),
+                "format": fmt,
+            },
         )
         assert export.status_code in (200, 302), export.content[:500]
     csv_export = staff.post(
         reverse("admin:purchases_purchase_export"),
-        {"format": "0", "resource": "0", **{f"purchaseresource_{f}": "on" for f in ["number", "gross_amount", "status"]}},
+        {
+            "format": "0",
+            "resource": "0",
+            **{f"purchaseresource_{f}": "on" for f in ["number", "gross_amount", "status"]},
+        },
     )
     assert csv_export.status_code == 200
     text = csv_export.content.decode()
@@ -150,8 +167,8 @@ def test_supplier_rename_is_copied_to_purchases(demo):
     purchase = purchase_create(
         PurchaseInput(
             supplier_code="08C",
-            issued_date=__import__("datetime").date(2030, 1, 1),
-            due_date=__import__("datetime").date(2030, 2, 1),
+            issued_date=dt.date(2030, 1, 1),
+            due_date=dt.date(2030, 2, 1),
         )
     )
     supplier = Supplier.objects.get(code="08C")

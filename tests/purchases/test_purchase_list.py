@@ -35,9 +35,7 @@ def make(number, *, supplier="08C", ref="", issued=None, due=None, rate="10", pa
             lines=[LineInput(description="x", quantity=Decimal(1), rate=Decimal(rate), nominal_code=5000)]
             if rate
             else [],
-            payments=[
-                PaymentInput(method_id=method.pk, account_id=account.pk, date=today, amount=Decimal(paid))
-            ]
+            payments=[PaymentInput(method_id=method.pk, account_id=account.pk, date=today, amount=Decimal(paid))]
             if paid
             else [],
         )

@@ -253,7 +253,9 @@ def test_put_adds_changes_and_drops_payments(kf, account, method):
 def test_put_of_an_unknown_payment_id_is_400(kf, account, method):
     number = create(kf, simple())["Number"]
     body = simple()
-    body["PaymentLines"] = [{"Id": 777, "Date": "2030-01-15", "Amount": 1, "Method": method.pk, "AccountId": account.pk}]
+    body["PaymentLines"] = [
+        {"Id": 777, "Date": "2030-01-15", "Amount": 1, "Method": method.pk, "AccountId": account.pk}
+    ]
     response = kf.put(f"/v2/purchases/{number}", body)
     assert response.status_code == 400 and "PaymentLines[0].Id" in response.json()["Message"]
 
@@ -267,9 +269,7 @@ def test_put_to_unknown_purchase_is_404(kf):
 
 def pay(kf, number, amount, account, method, date="2030-01-15"):
     body = decimal_json(kf.get(f"/v2/purchases/{number}"))
-    body["PaymentLines"].append(
-        {"Id": 0, "Date": date, "Amount": amount, "Method": method.pk, "AccountId": account.pk}
-    )
+    body["PaymentLines"].append({"Id": 0, "Date": date, "Amount": amount, "Method": method.pk, "AccountId": account.pk})
     response = kf.put(f"/v2/purchases/{number}", body)
     assert response.status_code == 200, response.content
     return decimal_json(response)

@@ -185,9 +185,7 @@ def test_disabled_api_access_revokes_tokens(kf, kf_user):
 
 def test_memorable_word_is_never_stored_in_clear(kf_user):
     kf_user.refresh_from_db()
-    stored = json.dumps(
-        [kf_user.memorable_word_salt, kf_user.memorable_word_digests, kf_user.memorable_word_length]
-    )
+    stored = json.dumps([kf_user.memorable_word_salt, kf_user.memorable_word_digests, kf_user.memorable_word_length])
     assert MEMORABLE not in stored
     for ch in set(MEMORABLE):
         assert f'"{ch}"' not in stored
@@ -235,7 +233,9 @@ def test_method_not_allowed_is_405(kf):
 def test_malformed_json_and_xml_are_400(kf):
     assert_kashflow_error(kf.post("/v2/purchases", raw="{nope"), 400, "MalformedRequest")
     assert_kashflow_error(
-        kf.post("/v2/purchases", raw="<Purchase><a></Purchase>", content_type="application/xml"), 400, "MalformedRequest"
+        kf.post("/v2/purchases", raw="<Purchase><a></Purchase>", content_type="application/xml"),
+        400,
+        "MalformedRequest",
     )
     assert_kashflow_error(kf.post("/v2/purchases", raw="[1, 2]"), 400, "MalformedRequest")
     assert_kashflow_error(kf.post("/v2/purchases", raw="   "), 400, "MalformedRequest")

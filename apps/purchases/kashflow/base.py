@@ -125,7 +125,11 @@ def _classify(exc: Exception, context: dict[str, Any]) -> tuple[int, str, str]:
         return 429, "TooManyRequests", f"Too many requests; retry in {int(exc.wait or 1)} seconds."
     if isinstance(exc, drf.MethodNotAllowed):
         request = context.get("request")
-        return 405, "MethodNotAllowed", f"The requested resource does not support http method '{getattr(request, 'method', '')}'."
+        return (
+            405,
+            "MethodNotAllowed",
+            f"The requested resource does not support http method '{getattr(request, 'method', '')}'.",
+        )
     if isinstance(exc, drf.NotAcceptable):
         return 406, "NotAcceptable", "Accept must allow application/json or application/xml."
     if isinstance(exc, drf.NotFound | Http404):
@@ -268,15 +272,13 @@ class KashflowAPIView(APIView):
             status = response.status_code
             if status < 300 or status in (400, 404, 422):
                 data = getattr(response, "data", None)
-                idempotency_complete(
-                    scope=scope, key=key, status=status, body=dumps(data) if data is not None else ""
-                )
+                idempotency_complete(scope=scope, key=key, status=status, body=dumps(data) if data is not None else "")
             else:
                 idempotency_release(scope=scope, key=key)
         return response
 
 
-class _Replay(Exception):  # noqa: N818 - control flow, not an error
+class _Replay(Exception):
     pass
 
 
@@ -290,4 +292,3 @@ class NotFoundView(KashflowAPIView):
         self.format_kwarg = self.get_format_suffix(**kwargs)
         request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
         raise drf.NotFound()
-

@@ -20,7 +20,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
-from xml.etree import ElementTree as ET  # noqa: S405 - DOCTYPE/ENTITY are refused before parsing
+from xml.etree import ElementTree as ET
 
 import orjson
 from django.conf import settings
@@ -42,6 +42,7 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 # --- JSON -------------------------------------------------------------------------
+
 
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):

@@ -16,10 +16,10 @@ from rest_framework import serializers
 from apps.purchases.currencies import currency_block
 from apps.purchases.models import PaymentLine, Purchase, PurchaseLine
 from apps.purchases.services import (
+    STATUS_OVERDUE,
     LineInput,
     PaymentInput,
     PurchaseInput,
-    STATUS_OVERDUE,
     purchase_status,
     to_home,
 )
@@ -463,4 +463,3 @@ class SessionInfoSerializer(serializers.Serializer):
     IsAdmin = serializers.BooleanField()
     TokenKind = serializers.ChoiceField(choices=["Session", "LongLived"])
     ExpiresOn = serializers.CharField(allow_null=True)
-

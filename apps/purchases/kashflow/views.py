@@ -15,8 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions
 from rest_framework import exceptions as drf
+from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -182,7 +182,9 @@ class SessionTokenDeleteView(KashflowAPIView):
     authentication_classes: list[Any] = []
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(operation_id="kashflow_sessiontoken_delete", tags=TAG, responses={204: None, **_errors(400, 401)}, auth=[])
+    @extend_schema(
+        operation_id="kashflow_sessiontoken_delete", tags=TAG, responses={204: None, **_errors(400, 401)}, auth=[]
+    )
     def delete(self, request: Request, token: str) -> Response:
         if not revoke_token(token):
             raise drf.AuthenticationFailed()
@@ -254,8 +256,10 @@ LIST_PARAMETERS = [
         "perpage", {"type": "integer", "minimum": 1}, description="Rows per page, default 50, at most 500"
     ),
     OpenApiParameter(
-        "sortby", OpenApiTypes.STR, description="Number, SupplierReference, SupplierName, PurchaseDate, "
-        "PaymentDueDate, GrossAmount, NetAmount, Status, PaidDate (or 0-8)"
+        "sortby",
+        OpenApiTypes.STR,
+        description="Number, SupplierReference, SupplierName, PurchaseDate, "
+        "PaymentDueDate, GrossAmount, NetAmount, Status, PaidDate (or 0-8)",
     ),
     OpenApiParameter("order", OpenApiTypes.STR, description="Asc or Desc"),
     OpenApiParameter(
@@ -341,7 +345,10 @@ class PurchaseDetailView(KashflowAPIView):
         return purchase
 
     @extend_schema(
-        operation_id="kashflow_purchases_get", tags=TAG, parameters=[NUMBER_PARAMETER], responses={200: PurchaseOutSerializer, **_errors(400, 401, 404)}
+        operation_id="kashflow_purchases_get",
+        tags=TAG,
+        parameters=[NUMBER_PARAMETER],
+        responses={200: PurchaseOutSerializer, **_errors(400, 401, 404)},
     )
     def get(self, request: Request, number: str) -> Response:
         return Response(purchase_response(self._get(number).number))
@@ -360,7 +367,11 @@ class PurchaseDetailView(KashflowAPIView):
         return Response(purchase_response(purchase.number))
 
     @extend_schema(
-        operation_id="kashflow_purchases_delete", tags=TAG, parameters=[NUMBER_PARAMETER], responses={204: None, **_errors(400, 401, 404)})
+        operation_id="kashflow_purchases_delete",
+        tags=TAG,
+        parameters=[NUMBER_PARAMETER],
+        responses={204: None, **_errors(400, 401, 404)},
+    )
     def delete(self, request: Request, number: str) -> Response:
         purchase_delete(self._get(number))
         return Response(status=204)
@@ -396,9 +407,11 @@ class PurchaseListCreateView(KashflowAPIView):
                 data = _validate(PurchaseInSerializer, item)
                 with transaction.atomic():
                     purchase = purchase_create(purchase_input(data))
-                results.append({"Number": purchase.number, "ErrorCode": None, "Reason": None, "BankTransactionId": bank_tx})
+                results.append(
+                    {"Number": purchase.number, "ErrorCode": None, "Reason": None, "BankTransactionId": bank_tx}
+                )
             except (ApplicationError, drf.APIException) as exc:
-                status, code, message = _classify(exc, {"request": request})
+                _status, code, message = _classify(exc, {"request": request})
                 results.append({"Number": None, "ErrorCode": code, "Reason": message, "BankTransactionId": bank_tx})
         return Response(results)
 
