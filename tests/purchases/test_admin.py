@@ -176,3 +176,69 @@ def test_supplier_rename_is_copied_to_purchases(demo):
     supplier.save()
     purchase.refresh_from_db()
     assert purchase.supplier_name == "Renamed"
+
+
+def test_project_and_supplier_code_changes_are_copied_to_purchases(demo):
+    from apps.purchases.models import Project
+
+    purchase = purchase_create(
+        PurchaseInput(
+            supplier_code="08C", issued_date=dt.date(2030, 1, 1), due_date=dt.date(2030, 2, 1), project_number=2
+        )
+    )
+    assert (purchase.supplier_code, purchase.project_number, purchase.project_name) == ("08C", 2, "Test5")
+    project = Project.objects.get(number=2)
+    project.name = "Warehouse"
+    project.number = 22
+    project.save()
+    supplier = Supplier.objects.get(code="08C")
+    supplier.code = "08D"
+    supplier.save()
+    purchase.refresh_from_db()
+    assert (purchase.supplier_code, purchase.project_number, purchase.project_name) == ("08D", 22, "Warehouse")
+
+
+def test_admin_delete_takes_received_stock_back(staff):
+    from apps.purchases.models import Product
+
+    product = Product.objects.get(code="Test121")
+    start = product.quantity_in_stock
+    purchase = purchase_create(
+        PurchaseInput(
+            supplier_code="08C",
+            issued_date=dt.date(2030, 1, 1),
+            due_date=dt.date(2030, 2, 1),
+            lines=[
+                LineInput(
+                    description="x",
+                    quantity=Decimal(4),
+                    rate=Decimal(1),
+                    nominal_code=5000,
+                    product_code="Test121",
+                    received=True,
+                )
+            ],
+        )
+    )
+    product.refresh_from_db()
+    assert product.quantity_in_stock == start + 4
+    response = staff.post(reverse("admin:purchases_purchase_delete", args=[purchase.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.quantity_in_stock == start
+    assert not Purchase.objects.filter(pk=purchase.pk).exists()
+
+
+def test_demo_data_is_idempotent(db):
+    from apps.purchases.demo import load_demo_data
+    from apps.purchases.models import BankTransaction, NominalAccount, Product, Project
+
+    load_demo_data()
+    counts = [m.objects.count() for m in (Supplier, NominalAccount, Project, Product, Purchase, BankTransaction)]
+    assert "already there" in load_demo_data()
+    assert counts == [m.objects.count() for m in (Supplier, NominalAccount, Project, Product, Purchase, BankTransaction)]
+    assert Supplier.objects.filter(code="08C").exists()
+    assert set(NominalAccount.objects.values_list("code", flat=True)) >= {5000, 7403}
+    assert set(Project.objects.values_list("number", flat=True)) >= {1, 2}
+    assert Product.objects.get(code="Test121").stock_managed
+    assert BankAccount.objects.exists() and PaymentMethod.objects.exists()

@@ -362,3 +362,33 @@ def test_concurrent_duplicates_create_one_purchase(kf_token, demo):
         t.join()
     assert Purchase.objects.count() == 1
     assert set(statuses) <= {201, 409} and 201 in statuses
+
+
+def test_session_flow_in_xml(client, kf_user, demo):
+    from apps.purchases.kashflow.formats import parse_xml, render_xml
+
+    body = render_xml({"UserName": USERNAME, "Password": PASSWORD}, root="LoginRequest")
+    step1 = client.post("/v2/sessiontoken", body, content_type="application/xml", HTTP_ACCEPT="application/xml")
+    assert step1.status_code == 200, step1.content
+    parsed = parse_xml(step1.content)
+    positions = [int(item["Position"]) for item in parsed["MemorableWordList"]]
+    answer = {
+        "TemporaryToken": parsed["TemporaryToken"],
+        "MemorableWordList": [{"Position": p, "Value": MEMORABLE[p - 1]} for p in positions],
+    }
+    step2 = client.put(
+        "/v2/sessiontoken", render_xml(answer, root="Login"), content_type="text/xml", HTTP_ACCEPT="text/xml"
+    )
+    assert step2.status_code == 200, step2.content
+    token = parse_xml(step2.content)["SessionToken"]
+    kf = KashflowClient(client, token)
+    assert kf.delete("/v2/sessiontoken").status_code == 204  # ends the current session
+    assert kf.get("/v2/sessiontoken").status_code == 401
+
+
+def test_errors_in_xml_when_xml_was_asked_for(kf):
+    response = kf.get("/v2/purchases?sortby=Colour", Accept="application/xml")
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/xml")
+    assert b"<Error>InvalidParameter</Error>" in response.content
+    unknown_format = kf.get("/v2/purchases?format=yaml")
+    assert unknown_format.status_code == 400 and unknown_format.json()["Error"] == "InvalidParameter"
