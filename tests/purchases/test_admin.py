@@ -236,7 +236,9 @@ def test_demo_data_is_idempotent(db):
     load_demo_data()
     counts = [m.objects.count() for m in (Supplier, NominalAccount, Project, Product, Purchase, BankTransaction)]
     assert "already there" in load_demo_data()
-    assert counts == [m.objects.count() for m in (Supplier, NominalAccount, Project, Product, Purchase, BankTransaction)]
+    assert counts == [
+        m.objects.count() for m in (Supplier, NominalAccount, Project, Product, Purchase, BankTransaction)
+    ]
     assert Supplier.objects.filter(code="08C").exists()
     assert set(NominalAccount.objects.values_list("code", flat=True)) >= {5000, 7403}
     assert set(Project.objects.values_list("number", flat=True)) >= {1, 2}

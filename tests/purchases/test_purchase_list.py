@@ -269,3 +269,15 @@ def test_cached_order_is_served_until_the_next_write(client, kf_token):
     with transaction.atomic():
         uncached = kf.get(url).json()
     assert uncached == after
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", "٣", "-1", "1e3"])
+def test_odd_purchase_numbers_are_404(kf, number):
+    response = kf.get(f"/v2/purchases/{number}")
+    assert response.status_code == 404 and response.json()["Error"] == "NotFound"
+
+
+def test_huge_list_numbers_are_400_not_500(kf):
+    assert kf.get(f"{LIST}?projectnumber=2147483648").status_code == 400
+    assert kf.get(f"{LIST}?projectnumber=2147483647").status_code == 200
+    assert kf.get(f"{LIST}?page=2147483647").json()["Data"] == []

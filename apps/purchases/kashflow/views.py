@@ -217,7 +217,7 @@ def _positive_int(request: Request, name: str, default: int | None, *, minimum: 
         value = int(raw)
     except ValueError:
         value = minimum - 1
-    if value < minimum or value > 2**31:
+    if value < minimum or value > 2_147_483_647:
         raise KashflowError(f"Invalid {name} {raw!r}: it must be a whole number ≥ {minimum}.", code="InvalidParameter")
     return value
 
@@ -339,8 +339,9 @@ class PurchaseDetailView(KashflowAPIView):
     xml_root = "Purchase"
 
     def _get(self, number: str) -> Purchase:
-        purchase = Purchase.objects.filter(number=int(number)).first() if number.isdigit() else None
-        if purchase is None or int(number) > 2**62:
+        valid = number.isascii() and number.isdigit() and len(number) <= 18
+        purchase = Purchase.objects.filter(number=int(number)).first() if valid else None
+        if purchase is None:
             raise KashflowError(f"There is no purchase with number {number}.", code="NotFound", status=404)
         return purchase
 
