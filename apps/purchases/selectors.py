@@ -8,7 +8,7 @@ import datetime as dt
 import threading
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -148,23 +148,28 @@ def purchase_page(query: ListQuery, today: dt.date) -> tuple[list[Any], int]:
             )
         version, ids = entry
         page_ids = list(ids[offset : offset + query.perpage])
-        rows, current = _light_rows(page_ids)
+        records, current = _light_records(page_ids)
         if current is None:
             current = list_version()
         if current != version:  # written since: read the order again
             clear_list_cache()
             continue
-        page = [rows[pk] for pk in page_ids if pk in rows]
-        _set_neighbours(page, numbers[1])
-        return page, len(ids)
+        return _rows(page_ids, records, numbers[1]), len(ids)
     return _page_uncached(query, today, offset)
 
 
-def _set_neighbours(page: list[Any], numbers: array[int]) -> None:
-    for purchase in page:
-        i = bisect_left(numbers, purchase.number)
-        purchase.previous_number = numbers[i - 1] if i > 0 else 0
-        purchase.next_number = numbers[i + 1] if i + 1 < len(numbers) else 0
+def _rows(page_ids: list[int], records: list[tuple[Any, ...]], numbers: array[int]) -> list[Any]:
+    """Records in page order, as rows that carry their neighbour numbers."""
+    by_id = {record[0]: record for record in records}
+    out = []
+    last = len(numbers) - 1
+    for pk in page_ids:
+        record = by_id.get(pk)
+        if record is None:
+            continue
+        i = bisect_left(numbers, record[1])
+        out.append(_Row(*record[:-1], numbers[i - 1] if i > 0 else 0, numbers[i + 1] if i < last else 0))
+    return out
 
 
 _ROW_COLUMNS = [
@@ -210,14 +215,11 @@ WHERE p.id = ANY(%s)
 """
 
 
-def _light_rows(ids: list[int]) -> tuple[dict[int, Any], int | None]:
-    """List rows as plain objects with the attributes ``purchase_data`` reads, and
-    the list version in the same statement (so in the same snapshot): one query,
-    and no model instances to build (the list's hot path)."""
-    rows: dict[int, Any] = {}
-    version = None
+def _light_records(ids: list[int]) -> tuple[list[tuple[Any, ...]], int | None]:
+    """The page's records (``_ROW_COLUMNS`` then the list version, read in the
+    same statement, so in the same snapshot): one query, no model instances."""
     if not ids:
-        return rows, None
+        return [], None
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_PG_ROWS_SQL, [ids])
@@ -225,30 +227,11 @@ def _light_rows(ids: list[int]) -> tuple[dict[int, Any], int | None]:
     else:
         query = Purchase.objects.filter(pk__in=ids).annotate(list_version=_VERSION)
         records = list(query.values_list(*_ROW_COLUMNS, "list_version"))
-    for values in records:
-        version = values[-1]
-        row = _Row(values)
-        rows[row.pk] = row
-    return rows, version
+    return records, (records[0][-1] if records else None)
 
 
-class _Ref:
-    __slots__ = ("code", "name", "number")
-
-    def __init__(self, code: Any = None, name: Any = None, number: Any = None) -> None:
-        self.code, self.name, self.number = code, name, number
-
-
-class _Row:
-    """A list row: the attributes ``purchase_data`` reads, from one tuple."""
-
-    __slots__ = (*_ROW_ATTRS, "supplier", "project", "previous_number", "next_number")
-
-    def __init__(self, values: tuple[Any, ...]) -> None:
-        for name, value in zip(_ROW_ATTRS, values, strict=False):
-            setattr(self, name, value)
-        self.supplier = _Ref(code=self.supplier_code, name=self.supplier_name)
-        self.project = _Ref(number=self.project_number, name=self.project_name) if self.project_number else None
+# A list row: the attributes ``purchase_data`` reads.
+_Row = namedtuple("_Row", [*_ROW_ATTRS, "previous_number", "next_number"])  # type: ignore[misc]
 
 
 def _project_id(query: ListQuery) -> int | None:

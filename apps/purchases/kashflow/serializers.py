@@ -282,8 +282,8 @@ def purchase_data(
     detail: bool = False,
 ) -> dict[str, Any]:
     """One purchase as KashFlow writes it. List rows pass no lines/payments (null)."""
-    supplier = purchase.supplier
-    project = purchase.project
+    # The purchase's copies of its supplier's and project's codes and names
+    # (kept in step by Supplier.save / Project.save): list rows have no joins.
     rate = purchase.exchange_rate
     status = purchase_status(purchase, today)
     data: dict[str, Any] = {
@@ -293,8 +293,8 @@ def purchase_data(
         "DueDate": kf_date(purchase.due_date),
         "PaidDate": kf_date(purchase.paid_date),
         "SupplierId": purchase.supplier_id,
-        "SupplierCode": supplier.code,
-        "SupplierName": supplier.name,
+        "SupplierCode": purchase.supplier_code,
+        "SupplierName": purchase.supplier_name,
         "SupplierReference": purchase.supplier_reference,
         "Currency": currency_block(purchase.currency_code, rate4(rate)),
         "NetAmount": purchase.net_amount,
@@ -307,8 +307,8 @@ def purchase_data(
         "OverdueDays": (today - purchase.due_date).days if status == STATUS_OVERDUE else 0,
         "LineItems": None if lines is None else [line_item_data(line, rate) for line in lines],
         "PaymentLines": None if payments is None else [payment_line_data(p) for p in payments],
-        "ProjectNumber": project.number if project else 0,
-        "ProjectName": project.name if project else "",
+        "ProjectNumber": purchase.project_number or 0,
+        "ProjectName": purchase.project_name if purchase.project_number else "",
         "Permalink": purchase_permalink(purchase),
         "PreviousNumber": previous_number,
         "NextNumber": next_number,
