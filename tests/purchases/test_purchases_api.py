@@ -438,3 +438,22 @@ def test_permalink_is_a_printable_page_without_login(kf, anon, account, method):
     missing = anon.get("/v2/documents/purchaseorder/3e196af3-7c11-46f1-b145-e3c8212b4d30")
     assert missing.status_code == 404 and missing.json()["Error"] == "NotFound"
     assert anon.get("/v2/documents/purchaseorder/not-a-uuid").status_code == 404
+
+
+def test_purchaselist_reports_an_unexpected_error_for_that_item_only(kf, monkeypatch):
+    from apps.purchases.kashflow import views
+
+    real = views.purchase_create
+    calls = {"n": 0}
+
+    def flaky(data):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("boom")
+        return real(data)
+
+    monkeypatch.setattr(views, "purchase_create", flaky)
+    results = kf.post("/v2/purchaselist", [simple(), simple(), simple()]).json()
+    assert [r["ErrorCode"] for r in results] == [None, "InternalServerError", None]
+    assert "error id" in results[1]["Reason"]
+    assert Purchase.objects.count() == 2

@@ -20,7 +20,6 @@ from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.purchases.kashflow.base import (
     KashflowAPIView,
     KashflowError,
@@ -411,7 +410,8 @@ class PurchaseListCreateView(KashflowAPIView):
                 results.append(
                     {"Number": purchase.number, "ErrorCode": None, "Reason": None, "BankTransactionId": bank_tx}
                 )
-            except (ApplicationError, drf.APIException) as exc:
+            except Exception as exc:  # every item gets its own result, as KashFlow answers
+                # Unexpected errors are logged with an id by _classify.
                 _status, code, message = _classify(exc, {"request": request})
                 results.append({"Number": None, "ErrorCode": code, "Reason": message, "BankTransactionId": bank_tx})
         return Response(results)
@@ -488,6 +488,3 @@ class PaymentDocumentView(KashflowAPIView):
             {"payment": payment, "date": kf_date(payment.date), "company": settings.KASHFLOW_COMPANY_NAME},
         )
         return HttpResponse(html, content_type="text/html; charset=utf-8")
-
-
-__all__ = ["ValidationFailed"]
