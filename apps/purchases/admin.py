@@ -138,7 +138,7 @@ class StatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Purchase]) -> QuerySet[Purchase]:
         if self.value():
-            return filter_by_status(queryset, self.value(), timezone.localdate())
+            return filter_by_status(queryset, self.value() or "", timezone.localdate())
         return queryset
 
 
@@ -421,7 +421,7 @@ class KashflowTokenInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["prefix", "kind", "label", "created_at", "last_used_at", "expires_at", "revoked_at"]
-    readonly_fields = fields
+    readonly_fields = ["prefix", "kind", "label", "created_at", "last_used_at", "expires_at", "revoked_at"]
     ordering = ["-created_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -18,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-AMOUNT = {"max_digits": 18, "decimal_places": 4}
-COMPUTED = {"max_digits": 18, "decimal_places": 2}
+AMOUNT: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
+COMPUTED: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
 ZERO = Decimal("0")
 
 

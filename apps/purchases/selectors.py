@@ -168,7 +168,7 @@ def _rows(page_ids: list[int], records: list[tuple[Any, ...]], numbers: array[in
         if record is None:
             continue
         i = bisect_left(numbers, record[1])
-        out.append(_Row(*record[:-1], numbers[i - 1] if i > 0 else 0, numbers[i + 1] if i < last else 0))
+        out.append(_Row(*record[:-1], numbers[i - 1] if i > 0 else 0, numbers[i + 1] if i < last else 0))  # type: ignore[call-arg]
     return out
 
 

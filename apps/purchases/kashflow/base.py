@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from typing import Any
+from typing import Any, NoReturn
 
 from django.http import Http404, HttpRequest, HttpResponseBase
 from rest_framework import authentication, permissions
@@ -88,7 +88,7 @@ def kashflow_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
     status, code, message = _classify(exc, context)
     response = Response(kashflow_body(code, message), status=status)
     if isinstance(exc, drf.Throttled):
-        response["Retry-After"] = str(int(exc.wait or 1))
+        response["Retry-After"] = str(int(getattr(exc, "wait", None) or 1))
     if status == 401:
         response["WWW-Authenticate"] = "KfToken"
     return response
@@ -122,7 +122,8 @@ def _classify(exc: Exception, context: dict[str, Any]) -> tuple[int, str, str]:
     if isinstance(exc, drf.PermissionDenied):
         return 403, "Forbidden", "You are not allowed to do this."
     if isinstance(exc, drf.Throttled):
-        return 429, "TooManyRequests", f"Too many requests; retry in {int(exc.wait or 1)} seconds."
+        wait = int(getattr(exc, "wait", None) or 1)
+        return 429, "TooManyRequests", f"Too many requests; retry in {wait} seconds."
     if isinstance(exc, drf.MethodNotAllowed):
         request = context.get("request")
         return (
@@ -203,7 +204,7 @@ class KashflowAPIView(APIView):
     def get_exception_handler(self) -> Any:
         return kashflow_exception_handler
 
-    def permission_denied(self, request: Request, message: Any = None, code: Any = None) -> None:
+    def permission_denied(self, request: Request, message: Any = None, code: Any = None) -> NoReturn:
         # No valid KfToken is KashFlow's 401, whatever the permission said.
         raise drf.NotAuthenticated()
 

@@ -80,7 +80,7 @@ class KfSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
-            lookup = {name.lower(): name for name in self.fields}
+            lookup = {str(name).lower(): str(name) for name in self.fields}
             data = {lookup.get(str(key).lower(), key): value for key, value in data.items()}
         return super().to_internal_value(data)
 

@@ -104,7 +104,7 @@ class SessionTokenView(KashflowAPIView):
     def get_permissions(self) -> list[Any]:
         if getattr(self, "_signing_in", False):
             return [permissions.AllowAny()]
-        return super().get_permissions()
+        return list(super().get_permissions())
 
     @extend_schema(
         operation_id="kashflow_sessiontoken_start",
@@ -389,7 +389,7 @@ class PurchaseListCreateView(KashflowAPIView):
         operation_id="kashflow_purchaselist_create",
         tags=TAG,
         parameters=[IDEMPOTENCY_HEADER],
-        request=PurchaseInSerializer(many=True, min_length=1),
+        request=PurchaseInSerializer(many=True, min_length=1),  # type: ignore[call-arg]
         responses={200: PurchaseListResultSerializer(many=True), **_errors(400, 401, 409, 413, 415, 422)},
     )
     def post(self, request: Request) -> Response:
@@ -400,7 +400,7 @@ class PurchaseListCreateView(KashflowAPIView):
             raise KashflowError("The body must hold at least one purchase.", code="ValidationError")
         if not all(isinstance(item, dict) for item in items):
             raise KashflowError("The body must be an array of purchases (objects).", code="MalformedRequest")
-        results = []
+        results: list[dict[str, Any]] = []
         for item in items:
             bank_tx = _bank_transaction_of(item)
             try:
