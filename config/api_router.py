@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from apps.ap_balance.api.views import AgeingViewSet, CompareViewSet, SnapshotLineViewSet, SnapshotViewSet
 from apps.core.api.views import ImportJobViewSet
 from apps.invoices.api.views import InvoiceViewSet
+from apps.purchases.api import PurchaseViewSet
 from apps.reconciliation.api.views import ReconciliationStatementViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -15,6 +16,7 @@ router.register("ap-balances/snapshots", SnapshotViewSet, basename="ap-balance-s
 router.register("ap-balances/ageing", AgeingViewSet, basename="ap-balance-ageing")
 router.register("ap-balances/compare", CompareViewSet, basename="ap-balance-compare")
 router.register("ap-balances", SnapshotLineViewSet, basename="ap-balance")
+router.register("purchases", PurchaseViewSet, basename="purchase")
 
 app_name = "api"
 urlpatterns = router.urls

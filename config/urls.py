@@ -26,6 +26,8 @@ urlpatterns = [
     path("inventory-server/api/", include(kdp_urlpatterns)),
     re_path(r"^inventory-server/", kdp_not_found),
     path("reconciliation/", include("apps.reconciliation.api.urls")),
+    # KashFlow REST API v2 (purchases); unknown URLs below it answer in KashFlow's body.
+    path("v2/", include("apps.purchases.kashflow.urls")),
 ]
 
 if settings.DEBUG:

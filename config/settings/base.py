@@ -182,6 +182,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.document_api_v1_errors",
     ],
+    "PREPROCESSING_HOOKS": ["apps.purchases.schema.drop_v2_aliases"],
 }
 
 # --- finhub -------------------------------------------------------------------
@@ -206,3 +207,20 @@ WIRE_LANGUAGES = [
 # may differ from each other (tax = amount x rate, total = amount + tax = qty x price).
 RECONCILIATION_MAX_BODY_BYTES = env.int("RECONCILIATION_MAX_BODY_BYTES", default=5 * 1024 * 1024)
 RECONCILIATION_AMOUNT_TOLERANCE = Decimal(env.str("RECONCILIATION_AMOUNT_TOLERANCE", default="0.01"))
+
+# --- KashFlow-compatible purchases API (/v2) ----------------------------------------
+# Currency of the books: a purchase without Currency is in it, at rate 1.
+KASHFLOW_HOME_CURRENCY = env("KASHFLOW_HOME_CURRENCY", default="GBP")
+# Shown as CompanyName when a session starts.
+KASHFLOW_COMPANY_NAME = env("KASHFLOW_COMPANY_NAME", default="finhub")
+# A session token expires after this many idle minutes (KashFlow: 60).
+KASHFLOW_SESSION_IDLE_MINUTES = env.int("KASHFLOW_SESSION_IDLE_MINUTES", default=60)
+# Time allowed between sign-in step 1 (POST) and step 2 (PUT).
+KASHFLOW_TEMPORARY_TOKEN_MINUTES = env.int("KASHFLOW_TEMPORARY_TOKEN_MINUTES", default=10)
+# Lifetime of a long-lived token issued in the admin or by manage.py issue_kashflow_token.
+KASHFLOW_LONG_LIVED_TOKEN_DAYS = env.int("KASHFLOW_LONG_LIVED_TOKEN_DAYS", default=365)
+# Largest /v2 request body.
+KASHFLOW_MAX_BODY_BYTES = env.int("KASHFLOW_MAX_BODY_BYTES", default=5 * 1024 * 1024)
+# Server secret mixed into the memorable-word digests (see apps/purchases/sessions.py);
+# empty: derived from SECRET_KEY. Set it in production and keep it out of the database.
+KASHFLOW_MEMORABLE_WORD_PEPPER = env("KASHFLOW_MEMORABLE_WORD_PEPPER", default="")

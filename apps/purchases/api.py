@@ -1,0 +1,134 @@
+"""Read API of purchases under /api/v1/purchases/ (internal consumers, BI):
+paginated, filterable (django-filter) and ordered, in finhub's own snake_case
+shape. The KashFlow-compatible API is /v2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+
+from apps.purchases.models import PaymentLine, Purchase, PurchaseLine
+from apps.purchases.services import (
+    STATUS_NA,
+    STATUS_OVERDUE,
+    STATUS_OVERPAID,
+    STATUS_PAID,
+    STATUS_UNPAID,
+    filter_by_status,
+    purchase_overdue_days,
+    purchase_status,
+)
+
+
+class PurchaseLineReadSerializer(serializers.ModelSerializer):
+    nominal_code = serializers.IntegerField(source="nominal.code")
+    product_code = serializers.CharField(source="product.code", allow_null=True, default=None)
+    project_number = serializers.IntegerField(source="project.number", allow_null=True, default=None)
+
+    class Meta:
+        model = PurchaseLine
+        fields = [
+            "number",
+            "description",
+            "quantity",
+            "rate",
+            "vat_level",
+            "vat_exempt",
+            "vat_amount",
+            "nominal_code",
+            "product_code",
+            "project_number",
+            "tax_code",
+            "stock_received",
+            "stock_received_on",
+        ]
+
+
+class PaymentLineReadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentLine
+        fields = ["id", "date", "amount", "method", "bank_account", "note", "bank_transaction_id"]
+
+
+class PurchaseReadSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+    overdue_days = serializers.SerializerMethodField()
+    due_amount = serializers.DecimalField(max_digits=18, decimal_places=4, read_only=True)
+    lines = PurchaseLineReadSerializer(many=True, read_only=True)
+    payments = PaymentLineReadSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Purchase
+        fields = [
+            "id",
+            "number",
+            "uuid",
+            "supplier",
+            "supplier_code",
+            "supplier_name",
+            "supplier_reference",
+            "issued_date",
+            "due_date",
+            "paid_date",
+            "currency_code",
+            "exchange_rate",
+            "net_amount",
+            "vat_amount",
+            "gross_amount",
+            "home_currency_gross_amount",
+            "total_paid_amount",
+            "due_amount",
+            "status",
+            "overdue_days",
+            "project_number",
+            "project_name",
+            "additional_field_value",
+            "lines",
+            "payments",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_status(self, purchase: Purchase) -> str:
+        return purchase_status(purchase)
+
+    def get_overdue_days(self, purchase: Purchase) -> int:
+        return purchase_overdue_days(purchase)
+
+
+class PurchaseFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[(s, s) for s in (STATUS_UNPAID, STATUS_OVERDUE, STATUS_PAID, STATUS_OVERPAID, STATUS_NA)],
+        method="filter_status",
+    )
+    supplier_code = django_filters.CharFilter(field_name="supplier_code")
+    project_number = django_filters.NumberFilter(field_name="project_number")
+    issued_after = django_filters.DateFilter(field_name="issued_date", lookup_expr="gte")
+    issued_before = django_filters.DateFilter(field_name="issued_date", lookup_expr="lte")
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+
+    class Meta:
+        model = Purchase
+        fields = ["currency_code", "number"]
+
+    def filter_status(self, queryset: QuerySet[Purchase], name: str, value: Any) -> QuerySet[Purchase]:
+        return filter_by_status(queryset, value, timezone.localdate())
+
+
+@extend_schema(tags=["Purchases"])
+class PurchaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Purchases with their lines and payments; totals and status as the /v2 API computes them."""
+
+    queryset = Purchase.objects.prefetch_related(
+        "lines__nominal", "lines__product", "lines__project", "payments"
+    ).order_by("number")
+    serializer_class = PurchaseReadSerializer
+    filterset_class = PurchaseFilterSet
+    ordering_fields = ["number", "issued_date", "due_date", "gross_amount", "supplier_name", "paid_date"]
+    lookup_field = "number"

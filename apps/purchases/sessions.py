@@ -1,0 +1,248 @@
+"""KashFlow API users, memorable words and tokens.
+
+Memorable words
+---------------
+KashFlow's sign-in asks for three characters of the user's memorable word at
+random positions, so the server must be able to check *one character at a
+given position* without ever holding the word. A single hash of the whole word
+cannot do that, and keeping the word encrypted would keep it recoverable.
+
+So we store, for each position ``i`` (1-based), the digest
+``HMAC-SHA256(pepper, salt | i | lower(char))``:
+
+* the per-user random **salt** makes equal words of two users hash differently
+  and defeats precomputed tables;
+* the **pepper** is a server secret (``KASHFLOW_MEMORABLE_WORD_PEPPER``, or a
+  key derived from ``SECRET_KEY`` when it is unset) that is *not* in the
+  database. A single character has only a few dozen possible values, so a
+  slow hash per position would not protect it against someone holding the
+  digests; what does is that, without the pepper, a stolen database does not
+  let anyone test guesses at all;
+* characters are lower-cased before hashing: KashFlow compares them case
+  insensitively;
+* digests are compared in constant time, and only the length of the word is
+  kept in clear (the positions to ask for are drawn from it).
+
+Rotating the pepper invalidates every memorable word (users set a new one).
+
+Tokens
+------
+Temporary, session and long-lived tokens are random (a GUID, as KashFlow
+issues) and only their SHA-256 digest is stored (``apps.core.services.token_digest``).
+A session token expires after ``KASHFLOW_SESSION_IDLE_MINUTES`` without use; a
+temporary token after ``KASHFLOW_TEMPORARY_TOKEN_MINUTES`` or after one wrong
+answer; a long-lived token (issued by an admin) at its expiry date.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from hashlib import sha256
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.exceptions import AuthenticationError, ValidationFailed
+from apps.core.services import token_digest
+from apps.purchases.models import KashflowToken, KashflowUser
+
+POSITIONS_ASKED = 3
+MAX_FAILED_ATTEMPTS = 5
+LOCK_MINUTES = 15
+
+
+class AccountLocked(AuthenticationError):
+    pass
+
+
+class InvalidCredentials(AuthenticationError):
+    pass
+
+
+def _pepper() -> bytes:
+    configured = getattr(settings, "KASHFLOW_MEMORABLE_WORD_PEPPER", "")
+    if configured:
+        return configured.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"finhub.kashflow.memorable-word", sha256).digest()
+
+
+def _char_digest(salt: str, position: int, char: str) -> str:
+    message = f"{salt}|{position}|{char.lower()}".encode()
+    return hmac.new(_pepper(), message, sha256).hexdigest()
+
+
+def set_memorable_word(owner: KashflowUser, word: str) -> None:
+    word = word.strip()
+    if len(word) < 6:
+        raise ValidationFailed("MemorableWord: the memorable word must be at least 6 characters long")
+    owner.memorable_word_salt = secrets.token_hex(16)
+    owner.memorable_word_length = len(word)
+    owner.memorable_word_digests = [
+        _char_digest(owner.memorable_word_salt, i, ch) for i, ch in enumerate(word, start=1)
+    ]
+    owner.save(update_fields=["memorable_word_salt", "memorable_word_length", "memorable_word_digests"])
+
+
+def check_memorable_characters(owner: KashflowUser, answers: dict[int, str]) -> bool:
+    if not owner.has_memorable_word:
+        return False
+    ok = True
+    for position, value in answers.items():
+        if not 1 <= position <= owner.memorable_word_length or len(value) != 1:
+            ok = False
+            continue
+        expected = owner.memorable_word_digests[position - 1]
+        ok &= hmac.compare_digest(expected, _char_digest(owner.memorable_word_salt, position, value))
+    return ok
+
+
+@transaction.atomic
+def kashflow_user_create(*, username: str, password: str, memorable_word: str, is_staff: bool = False) -> KashflowUser:
+    """Create (or update) a Django user with API access and a memorable word."""
+    user_model = get_user_model()
+    user, _created = user_model.objects.get_or_create(username=username, defaults={"is_staff": is_staff})
+    user.set_password(password)
+    user.is_active = True
+    user.save()
+    owner, _ = KashflowUser.objects.get_or_create(user=user)
+    owner.api_access = True
+    owner.save(update_fields=["api_access"])
+    set_memorable_word(owner, memorable_word)
+    return owner
+
+
+def _new_token(owner: KashflowUser, kind: str, *, expires_at=None, positions=None, label: str = "") -> str:  # type: ignore[no-untyped-def]
+    raw = str(uuid.UUID(bytes=secrets.token_bytes(16), version=4))
+    KashflowToken.objects.create(
+        owner=owner,
+        kind=kind,
+        token_hash=token_digest(raw.lower()),
+        prefix=raw[:8],
+        positions=positions or [],
+        expires_at=expires_at,
+        last_used_at=timezone.now(),
+        label=label,
+    )
+    return raw
+
+
+def _fail(owner: KashflowUser) -> None:
+    owner.failed_attempts += 1
+    fields = ["failed_attempts"]
+    if owner.failed_attempts >= MAX_FAILED_ATTEMPTS:
+        owner.locked_until = timezone.now() + timedelta(minutes=LOCK_MINUTES)
+        owner.failed_attempts = 0
+        fields.append("locked_until")
+    owner.save(update_fields=fields)
+
+
+@dataclass(frozen=True)
+class SignInStep1:
+    owner: KashflowUser
+    temporary_token: str
+    positions: list[int]
+
+
+def sign_in_start(*, username: str, password: str) -> SignInStep1:
+    """Step 1: check user name and password, return a temporary token and the
+    positions of the memorable word to ask for."""
+    owner = (
+        KashflowUser.objects.select_related("user")
+        .filter(user__username=username, user__is_active=True, api_access=True)
+        .first()
+    )
+    if owner is None:
+        raise InvalidCredentials("The user name or password is incorrect.")
+    if owner.is_locked:
+        raise AccountLocked("User account is locked, please contact administrator.")
+    if not owner.user.check_password(password) or not owner.has_memorable_word:
+        with transaction.atomic():
+            _fail(owner)
+        raise InvalidCredentials("The user name or password is incorrect.")
+    count = min(POSITIONS_ASKED, owner.memorable_word_length)
+    positions = sorted(secrets.SystemRandom().sample(range(1, owner.memorable_word_length + 1), count))
+    expires = timezone.now() + timedelta(minutes=settings.KASHFLOW_TEMPORARY_TOKEN_MINUTES)
+    raw = _new_token(owner, KashflowToken.Kind.TEMPORARY, expires_at=expires, positions=positions)
+    return SignInStep1(owner=owner, temporary_token=raw, positions=positions)
+
+
+def sign_in_finish(*, temporary_token: str, answers: dict[int, str]) -> tuple[KashflowUser, str]:
+    """Step 2: exchange the temporary token and the asked characters for a
+    session token. A temporary token serves for one attempt only: a wrong answer
+    burns it (and counts towards the lock), so guessing means starting again."""
+    with transaction.atomic():
+        token = (
+            KashflowToken.objects.active()
+            .select_for_update()
+            .select_related("owner__user")
+            .filter(kind=KashflowToken.Kind.TEMPORARY, token_hash=token_digest(temporary_token.strip().lower()))
+            .first()
+        )
+        if token is None:
+            error: AuthenticationError | None = InvalidCredentials("The temporary token is invalid or has expired.")
+        else:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            owner = token.owner
+            error = None
+            if owner.is_locked:
+                error = AccountLocked("User account is locked, please contact administrator.")
+            elif set(answers) != set(token.positions) or not check_memorable_characters(owner, answers):
+                _fail(owner)
+                error = InvalidCredentials("The memorable word characters are incorrect.")
+            else:
+                if owner.failed_attempts:
+                    owner.failed_attempts = 0
+                    owner.save(update_fields=["failed_attempts"])
+                session = _new_token(owner, KashflowToken.Kind.SESSION)
+    # Raised after the commit: the burnt token and the failed attempt stay recorded.
+    if error is not None:
+        raise error
+    return owner, session
+
+
+def issue_long_lived_token(owner: KashflowUser, *, label: str = "", days: int | None = None) -> str:
+    days = days or settings.KASHFLOW_LONG_LIVED_TOKEN_DAYS
+    return _new_token(
+        owner, KashflowToken.Kind.LONG_LIVED, expires_at=timezone.now() + timedelta(days=days), label=label
+    )
+
+
+def authenticate_token(raw: str) -> KashflowToken:
+    """The valid session or long-lived token for a raw value, or AuthenticationError."""
+    token = (
+        KashflowToken.objects.select_related("owner__user")
+        .filter(token_hash=token_digest(raw.strip().lower()), revoked_at__isnull=True)
+        .exclude(kind=KashflowToken.Kind.TEMPORARY)
+        .first()
+    )
+    now = timezone.now()
+    if token is None or (token.expires_at is not None and token.expires_at <= now):
+        raise AuthenticationError("Session token provided is invalid.")
+    owner = token.owner
+    if not owner.api_access or not owner.user.is_active:
+        raise AuthenticationError("Session token provided is invalid.")
+    if owner.is_locked:
+        raise AccountLocked("User account is locked, please contact administrator.")
+    if token.kind == KashflowToken.Kind.SESSION:
+        idle = timedelta(minutes=settings.KASHFLOW_SESSION_IDLE_MINUTES)
+        if token.last_used_at is None or now - token.last_used_at > idle:
+            raise AuthenticationError("Session token provided is invalid.")
+    # Record use at most once a minute, not on every request.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        KashflowToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def revoke_token(raw: str) -> bool:
+    count = KashflowToken.objects.filter(token_hash=token_digest(raw.strip().lower()), revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return count > 0
