@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.ap_balance.models import Snapshot, SnapshotLine
 from apps.core.exceptions import ValidationFailed
 from apps.core.imports import ErrorCollector, FieldSpec, StagedFile, copy_staged_rows, stage_report
-from apps.core.models import ApiClient, ImportJob
+from apps.core.models import ImportJob
 from apps.core.parsing import FieldError, parse_choice, parse_currency, parse_date, parse_money, parse_text
-from apps.core.services import import_job_queue, import_job_record_rejection, import_job_run
+from apps.core.services import import_job_queue, import_job_run
 
 KIND = "ap_balance"
 # Every report replaces the whole open balance: one scope, so two concurrent
@@ -116,53 +116,14 @@ def ap_balance_report_stage(*, body: IO[bytes], on_progress: Callable[[int], Non
     )
 
 
-def ap_balance_import_queue(
-    *,
-    staged: StagedFile,
-    body: IO[bytes],
-    body_sha256: str,
-    body_size: int,
-    client: ApiClient | None = None,
-    trace_id: str = "",
-    source: str = "api",
-    enqueue: bool = True,
-) -> ImportJob:
+def ap_balance_import_queue(*, staged: StagedFile, enqueue: bool = True, **audit: Any) -> ImportJob:
     """Record the import job of a staged report (409 while another AP report is
-    queued or running) and queue the snapshot switch."""
+    queued or running) and queue the snapshot switch. ``audit``: body,
+    body_sha256, body_size, client, trace_id, source (see import_job_queue)."""
     from apps.ap_balance.tasks import apply_ap_balance_import
 
     return import_job_queue(
-        kind=KIND,
-        scope=SCOPE,
-        staged=staged,
-        task=apply_ap_balance_import,
-        body=body,
-        body_sha256=body_sha256,
-        body_size=body_size,
-        client=client,
-        trace_id=trace_id,
-        source=source,
-        enqueue=enqueue,
-    )
-
-
-def ap_balance_import_record_rejection(
-    *,
-    error: ValidationFailed,
-    body: IO[bytes],
-    body_sha256: str,
-    body_size: int,
-    client: ApiClient | None,
-    trace_id: str,
-) -> ImportJob:
-    return import_job_record_rejection(
-        kind=KIND,
-        error=error,
-        body=body,
-        body_sha256=body_sha256,
-        body_size=body_size,
-        client=client,
-        trace_id=trace_id,
+        kind=KIND, scope=SCOPE, staged=staged, task=apply_ap_balance_import, enqueue=enqueue, **audit
     )
 
 

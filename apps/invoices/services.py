@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.exceptions import ValidationFailed
 from apps.core.imports import ErrorCollector, FieldSpec, StagedFile, copy_staged_rows, stage_report
-from apps.core.models import ApiClient, ImportJob
+from apps.core.models import ImportJob
 from apps.core.parsing import (
     NOT_A_LIST,
     FieldError,
@@ -26,7 +26,7 @@ from apps.core.parsing import (
     parse_fraction,
     text_parser,
 )
-from apps.core.services import import_job_queue, import_job_record_rejection, import_job_run
+from apps.core.services import import_job_queue, import_job_run
 from apps.invoices.models import Invoice
 
 KIND = "invoices"
@@ -160,53 +160,14 @@ def invoice_report_stage(
     return StagedReport(path=staged.path, rows=staged.rows, year=report_year)
 
 
-def invoice_import_queue(
-    *,
-    staged: StagedReport,
-    body: IO[bytes],
-    body_sha256: str,
-    body_size: int,
-    client: ApiClient | None = None,
-    trace_id: str = "",
-    source: str = "api",
-    enqueue: bool = True,
-) -> ImportJob:
+def invoice_import_queue(*, staged: StagedReport, enqueue: bool = True, **audit: Any) -> ImportJob:
     """Record the import job of a staged report (409 while another import of that
-    year is active) and queue the replace of the year."""
+    year is active) and queue the replace of the year. ``audit``: body,
+    body_sha256, body_size, client, trace_id, source (see import_job_queue)."""
     from apps.invoices.tasks import apply_invoice_import
 
     return import_job_queue(
-        kind=KIND,
-        scope=str(staged.year),
-        staged=staged,
-        task=apply_invoice_import,
-        body=body,
-        body_sha256=body_sha256,
-        body_size=body_size,
-        client=client,
-        trace_id=trace_id,
-        source=source,
-        enqueue=enqueue,
-    )
-
-
-def invoice_import_record_rejection(
-    *,
-    error: ValidationFailed,
-    body: IO[bytes],
-    body_sha256: str,
-    body_size: int,
-    client: ApiClient | None,
-    trace_id: str,
-) -> ImportJob:
-    return import_job_record_rejection(
-        kind=KIND,
-        error=error,
-        body=body,
-        body_sha256=body_sha256,
-        body_size=body_size,
-        client=client,
-        trace_id=trace_id,
+        kind=KIND, scope=str(staged.year), staged=staged, task=apply_invoice_import, enqueue=enqueue, **audit
     )
 
 

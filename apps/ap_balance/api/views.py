@@ -35,8 +35,8 @@ from apps.ap_balance.selectors import (
     snapshot_list,
 )
 from apps.ap_balance.services import (
+    KIND,
     ap_balance_import_queue,
-    ap_balance_import_record_rejection,
     ap_balance_report_stage,
 )
 from apps.core.api.views import KDP_ERROR_RESPONSES
@@ -44,6 +44,7 @@ from apps.core.exceptions import ValidationFailed
 from apps.core.kdp.envelope import kdp_success
 from apps.core.kdp.parsers import RawBody
 from apps.core.kdp.views import KdpAPIView
+from apps.core.services import import_job_record_rejection
 
 BAD_QUERY = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid query parameters")
 NO_SUCH_SNAPSHOT = OpenApiResponse(OpenApiTypes.OBJECT, description="No such snapshot")
@@ -73,7 +74,7 @@ class ApBalanceReportView(KdpAPIView):
         try:
             staged = ap_balance_report_stage(body=raw.file)
         except ValidationFailed as exc:
-            ap_balance_import_record_rejection(error=exc, **audit)
+            import_job_record_rejection(kind=KIND, error=exc, **audit)
             raise
         job = ap_balance_import_queue(staged=staged, **audit)
         job.refresh_from_db(fields=["status", "counts"])

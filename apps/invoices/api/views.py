@@ -14,12 +14,13 @@ from apps.core.exceptions import ValidationFailed
 from apps.core.kdp.envelope import kdp_success
 from apps.core.kdp.parsers import RawBody
 from apps.core.kdp.views import KdpAPIView
+from apps.core.services import import_job_record_rejection
 from apps.invoices.api.serializers import InvoiceImportResponseSerializer, InvoiceRowSerializer, InvoiceSerializer
 from apps.invoices.filters import InvoiceFilterSet
 from apps.invoices.selectors import invoice_list
 from apps.invoices.services import (
+    KIND,
     invoice_import_queue,
-    invoice_import_record_rejection,
     invoice_report_stage,
     parse_year_param,
 )
@@ -53,7 +54,7 @@ class InvoiceReportView(KdpAPIView):
             year = parse_year_param(request.query_params.get("year"))
             staged = invoice_report_stage(body=raw.file, year=year)
         except ValidationFailed as exc:
-            invoice_import_record_rejection(error=exc, **audit)
+            import_job_record_rejection(kind=KIND, error=exc, **audit)
             raise
         job = invoice_import_queue(staged=staged, **audit)
         job.refresh_from_db(fields=["status"])
