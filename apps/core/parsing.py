@@ -42,9 +42,11 @@ class FieldError(Exception):
         super().__init__(str(message))
 
 
-# ISO 4217 (pycountry's table), less the codes reserved for testing (XTS) and
-# for "no currency" (XXX), which never name the currency of an amount.
-ISO_4217_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies) - {"XTS", "XXX"}
+# ISO 4217 (pycountry's table), less the codes that never name the currency of an
+# invoice, a balance or a bill: precious metals, bond-market units, SDR/SUCRE/ADB
+# units, testing (XTS) and "no currency" (XXX). One table for every wire format.
+NOT_MONEY_CODES = frozenset({"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"})
+ISO_4217_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies) - NOT_MONEY_CODES
 
 
 def parse_currency(value: object) -> str:

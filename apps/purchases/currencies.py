@@ -9,8 +9,7 @@ from functools import cache, lru_cache
 import pycountry
 from django.conf import settings
 
-# Codes that are not money (funds, metals, test and "no currency" codes).
-_NOT_MONEY = {"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"}
+from apps.core.parsing import ISO_4217_CODES
 
 SYMBOLS = {
     "GBP": "£",
@@ -54,7 +53,7 @@ def _known() -> dict[str, CurrencyInfo]:
             display_symbol_on_right=c.alpha_3 in SYMBOL_ON_RIGHT,
         )
         for c in pycountry.currencies
-        if c.alpha_3 not in _NOT_MONEY
+        if c.alpha_3 in ISO_4217_CODES
     }
 
 
