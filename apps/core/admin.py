@@ -18,7 +18,7 @@ class ApiTokenInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["prefix", "created_at", "expires_at", "revoked_at"]
-    readonly_fields = fields
+    readonly_fields = ["prefix", "created_at", "expires_at", "revoked_at"]
     show_change_link = True
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -7,8 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ImportJob
 
-MONEY = {"max_digits": 20, "decimal_places": 4}
-
 
 class Invoice(models.Model):
     """One invoice line of SAP's yearly report. Read-only in finhub: the next
@@ -35,8 +33,8 @@ class Invoice(models.Model):
     order_id = models.CharField(_("orderId"), max_length=64)
     sap_order_id = models.CharField(_("sapOrderId"), max_length=64)
     invoice_id = models.CharField(_("invoiceId"), max_length=64)
-    amount = models.DecimalField(_("amount"), **MONEY)
-    tax_amount = models.DecimalField(_("taxAmount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=4)
+    tax_amount = models.DecimalField(_("taxAmount"), max_digits=20, decimal_places=4)
     due_date = models.DateField(_("dueDate"))
     distribution_channel = models.CharField(_("distributionChannel"), max_length=32)
     delivery_note = models.CharField(_("deliveryNote"), max_length=64, blank=True)
@@ -50,9 +48,9 @@ class Invoice(models.Model):
     order_item = models.CharField(_("orderItem"), max_length=32, blank=True)
     reverse_id = models.CharField(_("reverseId"), max_length=64, blank=True)
     invoice_type = models.CharField(_("invoiceType"), max_length=1, choices=InvoiceType.choices)
-    amount_lc = models.DecimalField(_("amountLC"), **MONEY)
+    amount_lc = models.DecimalField(_("amountLC"), max_digits=20, decimal_places=4)
     currency_lc = models.CharField(_("currencyLC"), max_length=3)
-    tax_amount_lc = models.DecimalField(_("taxAmountLC"), **MONEY)
+    tax_amount_lc = models.DecimalField(_("taxAmountLC"), max_digits=20, decimal_places=4)
     order_items = models.JSONField(_("orderItems"), default=list, blank=True)
     bill_to = models.CharField(_("billTo"), max_length=64)
     row_hash = models.CharField(_("row digest"), max_length=32, editable=False)

@@ -15,7 +15,7 @@ class KdpEnvelopeSerializer(serializers.Serializer):
 
     code = serializers.IntegerField()
     msg = serializers.CharField()
-    errors = KdpErrorItemSerializer(many=True, required=False)
+    errors = KdpErrorItemSerializer(many=True, required=False)  # type: ignore[assignment]  # wire name
     errorCount = serializers.IntegerField(required=False)  # noqa: N815 - wire name
     errorId = serializers.CharField(required=False)  # noqa: N815 - wire name
 
@@ -32,7 +32,7 @@ class TokenDataSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="TokenResponse")
 class TokenResponseSerializer(KdpEnvelopeSerializer):
-    data = TokenDataSerializer()
+    data = TokenDataSerializer()  # type: ignore[assignment]  # wire name
 
 
 class ImportJobSerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.request import Request
@@ -56,7 +56,7 @@ class TokenView(KdpAPIView):
         responses={200: TokenResponseSerializer, **{s: KDP_ERROR_RESPONSES[s] for s in (400, 401, 413, 415, 429)}},
         auth=[],
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return super().post(request, *args, **kwargs)
 
     def handle_body(self, request: Request, raw: RawBody) -> Response:

@@ -65,8 +65,9 @@ def kdp_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, drf.PermissionDenied):
         return kdp_error(403, messages.PERMISSION_DENIED)
     if isinstance(exc, drf.Throttled):
-        response = kdp_error(429, messages.THROTTLED.format(wait=int(exc.wait or 1)))
-        response["Retry-After"] = str(int(exc.wait or 1))
+        wait = int(getattr(exc, "wait", None) or 1)
+        response = kdp_error(429, messages.THROTTLED.format(wait=wait))
+        response["Retry-After"] = str(wait)
         return response
     if isinstance(exc, drf.MethodNotAllowed):
         request = context.get("request")

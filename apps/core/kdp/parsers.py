@@ -52,8 +52,8 @@ class SpooledJsonParser(BaseParser):
 
     media_type = "application/json"
 
-    def parse(
-        self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None
+    def parse(  # type: ignore[override]  # hands the view a RawBody, not parsed data, by design
+        self, stream: Any, media_type: str | None = None, parser_context: Any = None
     ) -> RawBody:
         context = parser_context or {}
         view = context.get("view")

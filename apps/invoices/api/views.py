@@ -43,7 +43,7 @@ class InvoiceReportView(KdpAPIView):
         return super().post(request, *args, **kwargs)
 
     def handle_body(self, request: Request, raw: RawBody) -> Response:
-        audit = {
+        audit: dict[str, Any] = {
             "body": raw.file,
             "body_sha256": raw.sha256,
             "body_size": raw.size,
