@@ -40,19 +40,20 @@ from apps.ap_balance.services import (
     ap_balance_report_stage,
 )
 from apps.core.api.views import KDP_ERROR_RESPONSES
-from apps.core.exceptions import ValidationFailed
-from apps.core.kdp.envelope import kdp_success
+from apps.core.imports import StagedFile
 from apps.core.kdp.parsers import RawBody
-from apps.core.kdp.views import KdpAPIView
-from apps.core.services import import_job_record_rejection
+from apps.core.kdp.views import KdpImportView
+from apps.core.models import ImportJob
 
 BAD_QUERY = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid query parameters")
 NO_SUCH_SNAPSHOT = OpenApiResponse(OpenApiTypes.OBJECT, description="No such snapshot")
 
 
-class ApBalanceReportView(KdpAPIView):
+class ApBalanceReportView(KdpImportView):
     """``POST /inventory-server/api/invoice/report/ap/balance``: SAP's whole AP open
     balance. Validated here; a Celery task makes it the current snapshot."""
+
+    import_kind = KIND
 
     @extend_schema(
         operation_id="kdp_ap_balance_report",
@@ -63,31 +64,19 @@ class ApBalanceReportView(KdpAPIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return super().post(request, *args, **kwargs)
 
-    def handle_body(self, request: Request, raw: RawBody) -> Response:
-        audit: dict[str, Any] = {
-            "body": raw.file,
-            "body_sha256": raw.sha256,
-            "body_size": raw.size,
-            "client": self.client,
-            "trace_id": str(self.kdp_headers.trace_id),
+    def stage(self, request: Request, raw: RawBody) -> StagedFile:
+        return ap_balance_report_stage(body=raw.file)
+
+    def queue(self, *, staged: Any, **audit: Any) -> ImportJob:
+        return ap_balance_import_queue(staged=staged, **audit)
+
+    def answer(self, *, job: ImportJob, staged: Any) -> dict[str, Any]:
+        return {
+            "jobId": str(job.public_id),
+            "rows": staged.rows,
+            "status": job.status,
+            "snapshot": job.counts.get("snapshot"),
         }
-        try:
-            staged = ap_balance_report_stage(body=raw.file)
-        except ValidationFailed as exc:
-            import_job_record_rejection(kind=KIND, error=exc, **audit)
-            raise
-        job = ap_balance_import_queue(staged=staged, **audit)
-        job.refresh_from_db(fields=["status", "counts"])
-        return Response(
-            kdp_success(
-                {
-                    "jobId": str(job.public_id),
-                    "rows": staged.rows,
-                    "status": job.status,
-                    "snapshot": job.counts.get("snapshot"),
-                }
-            )
-        )
 
 
 def _snapshot_or_404(pk: int | None) -> Snapshot | None:

@@ -21,10 +21,16 @@ from apps.core import messages
 from apps.core.api.base import ApiClientJsonView
 from apps.core.authentication import KdpTokenAuthentication
 from apps.core.exceptions import PermissionDeniedError, ValidationFailed
-from apps.core.kdp.envelope import kdp_exception_handler
+from apps.core.imports import StagedFile
+from apps.core.kdp.envelope import kdp_exception_handler, kdp_success
 from apps.core.kdp.parsers import RawBody
-from apps.core.models import ApiClient
-from apps.core.services import idempotency_claim, idempotency_complete, idempotency_release
+from apps.core.models import ApiClient, ImportJob
+from apps.core.services import (
+    idempotency_claim,
+    idempotency_complete,
+    idempotency_release,
+    import_job_record_rejection,
+)
 
 
 @dataclass(frozen=True)
@@ -128,3 +134,37 @@ class KdpAPIView(ApiClientJsonView):
 def kdp_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any unknown URL under the KDP prefix answers in the envelope, not with HTML."""
     return JsonResponse({"code": 404, "msg": str(messages.NOT_FOUND)}, status=404)
+
+
+class KdpImportView(KdpAPIView):
+    """A SAP bulk import: validate (stage) the body, keep a rejected body as a failed
+    import job for audit, queue an accepted one and answer with its job.
+    Subclasses set ``import_kind`` and implement ``stage``, ``queue`` and ``answer``."""
+
+    import_kind: str
+
+    def stage(self, request: Request, raw: RawBody) -> StagedFile:
+        raise NotImplementedError
+
+    def queue(self, *, staged: Any, **audit: Any) -> ImportJob:
+        raise NotImplementedError
+
+    def answer(self, *, job: ImportJob, staged: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def handle_body(self, request: Request, raw: RawBody) -> Response:
+        audit: dict[str, Any] = {
+            "body": raw.file,
+            "body_sha256": raw.sha256,
+            "body_size": raw.size,
+            "client": self.client,
+            "trace_id": str(self.kdp_headers.trace_id),
+        }
+        try:
+            staged = self.stage(request, raw)
+        except ValidationFailed as exc:
+            import_job_record_rejection(kind=self.import_kind, error=exc, **audit)
+            raise
+        job = self.queue(staged=staged, **audit)
+        job.refresh_from_db(fields=["status", "counts"])
+        return Response(kdp_success(self.answer(job=job, staged=staged)))

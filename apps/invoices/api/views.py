@@ -7,14 +7,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.request import Request
-from rest_framework.response import Response
 
 from apps.core.api.views import KDP_ERROR_RESPONSES
-from apps.core.exceptions import ValidationFailed
-from apps.core.kdp.envelope import kdp_success
+from apps.core.imports import StagedFile
 from apps.core.kdp.parsers import RawBody
-from apps.core.kdp.views import KdpAPIView
-from apps.core.services import import_job_record_rejection
+from apps.core.kdp.views import KdpImportView
+from apps.core.models import ImportJob
 from apps.invoices.api.serializers import InvoiceImportResponseSerializer, InvoiceRowSerializer, InvoiceSerializer
 from apps.invoices.filters import InvoiceFilterSet
 from apps.invoices.selectors import invoice_list
@@ -26,9 +24,11 @@ from apps.invoices.services import (
 )
 
 
-class InvoiceReportView(KdpAPIView):
+class InvoiceReportView(KdpImportView):
     """``POST /inventory-server/api/invoice/report/info``: SAP's invoices of one year,
     replacing that year. Validated here, applied by a Celery task on an import job."""
+
+    import_kind = KIND
 
     @extend_schema(
         operation_id="kdp_invoice_report",
@@ -42,25 +42,15 @@ class InvoiceReportView(KdpAPIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return super().post(request, *args, **kwargs)
 
-    def handle_body(self, request: Request, raw: RawBody) -> Response:
-        audit: dict[str, Any] = {
-            "body": raw.file,
-            "body_sha256": raw.sha256,
-            "body_size": raw.size,
-            "client": self.client,
-            "trace_id": str(self.kdp_headers.trace_id),
-        }
-        try:
-            year = parse_year_param(request.query_params.get("year"))
-            staged = invoice_report_stage(body=raw.file, year=year)
-        except ValidationFailed as exc:
-            import_job_record_rejection(kind=KIND, error=exc, **audit)
-            raise
-        job = invoice_import_queue(staged=staged, **audit)
-        job.refresh_from_db(fields=["status"])
-        return Response(
-            kdp_success({"jobId": str(job.public_id), "year": staged.year, "rows": staged.rows, "status": job.status})
-        )
+    def stage(self, request: Request, raw: RawBody) -> StagedFile:
+        year = parse_year_param(request.query_params.get("year"))
+        return invoice_report_stage(body=raw.file, year=year)
+
+    def queue(self, *, staged: Any, **audit: Any) -> ImportJob:
+        return invoice_import_queue(staged=staged, **audit)
+
+    def answer(self, *, job: ImportJob, staged: Any) -> dict[str, Any]:
+        return {"jobId": str(job.public_id), "year": staged.year, "rows": staged.rows, "status": job.status}
 
 
 @extend_schema(tags=["Invoices"])
