@@ -8,12 +8,15 @@ from django.http import HttpRequest
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+# The file formats finance staff export to (and import reference data from).
+CSV_XLSX_FORMATS = [CSV, XLSX]
+
 
 class ExportCsvXlsxMixin(ExportMixin):
     """An "Export" button that exports the filtered changelist as CSV or XLSX
     (django-import-export; the export honours the current filters and search)."""
 
-    export_formats = [CSV, XLSX]
+    export_formats = CSV_XLSX_FORMATS
 
 
 class ReadOnlyAdminMixin:

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportActionMixin, ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin_mixins import CSV_XLSX_FORMATS
 from apps.purchases.models import (
     BankAccount,
     BankTransaction,
@@ -48,9 +48,6 @@ from apps.purchases.services import (
     stock_tracking,
 )
 from apps.purchases.sessions import issue_long_lived_token, set_memorable_word
-
-EXPORT_FORMATS = [CSV, XLSX]
-
 
 # --- export resources ------------------------------------------------------------------
 
@@ -214,7 +211,7 @@ class PurchaseForm(forms.ModelForm):
 @admin.register(Purchase)
 class PurchaseAdmin(ExportActionMixin, SimpleHistoryAdmin):
     resource_classes = [PurchaseResource]
-    formats = EXPORT_FORMATS
+    formats = CSV_XLSX_FORMATS
     form = PurchaseForm
     list_display = [
         "number",
@@ -345,7 +342,7 @@ class PurchaseAdmin(ExportActionMixin, SimpleHistoryAdmin):
 @admin.register(Supplier)
 class SupplierAdmin(ImportExportModelAdmin):
     resource_classes = [SupplierResource]
-    formats = EXPORT_FORMATS
+    formats = CSV_XLSX_FORMATS
     list_display = ["code", "name", "tax_id", "email", "currency_code", "created_at"]
     search_fields = ["code", "name", "tax_id"]
 
@@ -353,7 +350,7 @@ class SupplierAdmin(ImportExportModelAdmin):
 @admin.register(NominalAccount)
 class NominalAccountAdmin(ImportExportModelAdmin):
     resource_classes = [NominalResource]
-    formats = EXPORT_FORMATS
+    formats = CSV_XLSX_FORMATS
     list_display = ["code", "name"]
     search_fields = ["=code", "name"]
 
@@ -361,7 +358,7 @@ class NominalAccountAdmin(ImportExportModelAdmin):
 @admin.register(Project)
 class ProjectAdmin(ImportExportModelAdmin):
     resource_classes = [ProjectResource]
-    formats = EXPORT_FORMATS
+    formats = CSV_XLSX_FORMATS
     list_display = ["number", "name"]
     search_fields = ["=number", "name"]
 
@@ -369,7 +366,7 @@ class ProjectAdmin(ImportExportModelAdmin):
 @admin.register(Product)
 class ProductAdmin(ImportExportModelAdmin):
     resource_classes = [ProductResource]
-    formats = EXPORT_FORMATS
+    formats = CSV_XLSX_FORMATS
     list_display = ["code", "name", "stock_managed", "quantity_in_stock", "nominal"]
     list_filter = ["stock_managed"]
     search_fields = ["code", "name"]
@@ -379,7 +376,7 @@ class ProductAdmin(ImportExportModelAdmin):
 @admin.register(BankAccount)
 class BankAccountAdmin(ImportExportModelAdmin):
     resource_classes = [BankAccountResource]
-    formats = EXPORT_FORMATS
+    formats = CSV_XLSX_FORMATS
     list_display = ["id", "name", "account_number", "currency_code"]
     search_fields = ["name", "account_number"]
 

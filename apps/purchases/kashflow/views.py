@@ -436,10 +436,21 @@ def _bank_transaction_of(item: Any) -> int | None:
 # --- documents (no login: the uuid is the secret) ------------------------------------
 
 
-class DocumentView(KashflowAPIView):
+class _PublicDocumentView(KashflowAPIView):
+    """A printable page anyone with its link may open: the uuid in the URL is the secret."""
+
     authentication_classes: list[Any] = []
     permission_classes = [permissions.AllowAny]
 
+    @staticmethod
+    def public_id(key: str) -> uuid.UUID:
+        try:
+            return uuid.UUID(key)
+        except ValueError:
+            raise drf.NotFound() from None
+
+
+class DocumentView(_PublicDocumentView):
     @extend_schema(
         operation_id="kashflow_document_purchase",
         tags=TAG,
@@ -447,11 +458,7 @@ class DocumentView(KashflowAPIView):
         auth=[],
     )
     def get(self, request: Request, key: str) -> HttpResponse:
-        try:
-            public_id = uuid.UUID(key)
-        except ValueError:
-            raise drf.NotFound() from None
-        purchase = Purchase.objects.filter(uuid=public_id).values_list("number", flat=True).first()
+        purchase = Purchase.objects.filter(uuid=self.public_id(key)).values_list("number", flat=True).first()
         if purchase is None:
             raise drf.NotFound()
         data = purchase_response(purchase)
@@ -461,10 +468,7 @@ class DocumentView(KashflowAPIView):
         return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
-class PaymentDocumentView(KashflowAPIView):
-    authentication_classes: list[Any] = []
-    permission_classes = [permissions.AllowAny]
-
+class PaymentDocumentView(_PublicDocumentView):
     @extend_schema(
         operation_id="kashflow_document_payment",
         tags=TAG,
@@ -472,13 +476,9 @@ class PaymentDocumentView(KashflowAPIView):
         auth=[],
     )
     def get(self, request: Request, key: str) -> HttpResponse:
-        try:
-            public_id = uuid.UUID(key)
-        except ValueError:
-            raise drf.NotFound() from None
         payment = (
             PaymentLine.objects.select_related("purchase__supplier", "method", "bank_account")
-            .filter(uuid=public_id)
+            .filter(uuid=self.public_id(key))
             .first()
         )
         if payment is None:
