@@ -23,7 +23,7 @@ from apps.ap_balance.selectors import (
     snapshot_compare_counts,
     snapshot_current,
 )
-from apps.core.admin_mixins import ExportCsvXlsxMixin, ReadOnlyAdminMixin
+from apps.core.admin_mixins import ExportCsvXlsxMixin, ReadOnlyAdminMixin, file_download
 
 COMPARE_PAGE_LIMIT = 500
 
@@ -128,15 +128,10 @@ class SnapshotAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
             name = f"ap-ageing-{snapshot.pk}-{as_of.isoformat()}"
-            if export == "csv":
-                response = HttpResponse(ageing_csv(table, title=title), content_type="text/csv; charset=utf-8")
-            else:
-                response = HttpResponse(
-                    ageing_xlsx(table, title=title, as_of=as_of),
-                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                )
-            response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
-            return response
+            content = (
+                ageing_csv(table, title=title) if export == "csv" else ageing_xlsx(table, title=title, as_of=as_of)
+            )
+            return file_download(content, file_format=export, filename=name)
         query = request.GET.copy()
         query.pop("export", None)
         context.update(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -31,3 +31,20 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+DOWNLOAD_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def file_download(content: bytes | str, *, file_format: str, filename: str) -> HttpResponse:
+    """An attachment finance staff download (a report as CSV or XLSX); the file name
+    is reduced to safe ASCII characters."""
+    if file_format not in DOWNLOAD_CONTENT_TYPES:
+        raise Http404(file_format)
+    safe = "".join(char if (char.isascii() and char.isalnum()) or char in "-_." else "_" for char in filename)
+    response = HttpResponse(content, content_type=DOWNLOAD_CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{safe}.{file_format}"'
+    return response

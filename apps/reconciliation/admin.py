@@ -15,15 +15,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin_mixins import file_download
 from apps.core.exceptions import ApplicationError
 from apps.reconciliation.exports import statements_csv, statements_xlsx
 from apps.reconciliation.forms import DisputeForm
 from apps.reconciliation.models import ReconciliationStatement, StatementLine, Unit
 from apps.reconciliation.selectors import statement_list
 from apps.reconciliation.services import statement_confirm, statement_dispute
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 LINE_FIELDS = (
     "item_no",
@@ -289,13 +287,9 @@ class ReconciliationStatementAdmin(SimpleHistoryAdmin):
 
     @staticmethod
     def _export(statements: list[ReconciliationStatement], file_format: str, *, filename: str) -> HttpResponse:
-        safe = "".join(char if (char.isascii() and char.isalnum()) or char in "-_." else "_" for char in filename)
         if file_format == "xlsx":
-            response = HttpResponse(statements_xlsx(statements), content_type=XLSX_TYPE)
-        elif file_format == "csv":
+            return file_download(statements_xlsx(statements), file_format="xlsx", filename=filename)
+        if file_format == "csv":
             # With a BOM, so that Excel opens the Chinese text as UTF-8.
-            response = HttpResponse("\ufeff" + statements_csv(statements), content_type="text/csv; charset=utf-8")
-        else:
-            raise Http404(file_format)
-        response["Content-Disposition"] = f'attachment; filename="{safe}.{file_format}"'
-        return response
+            return file_download("\ufeff" + statements_csv(statements), file_format="csv", filename=filename)
+        raise Http404(file_format)
