@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 
 from apps.ap_balance.models import Snapshot, SnapshotLine
 
-MONEY_FIELD = DecimalField(max_digits=20, decimal_places=4)
+MONEY_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=4)
 ZERO = Value(Decimal("0"), output_field=MONEY_FIELD)
 
 # (name, lowest days past due, highest days past due); None is open-ended.
@@ -230,7 +230,7 @@ class CompareRows:
             table=connection.ops.quote_name(SnapshotLine._meta.db_table),
             dealer="AND sap_dealer_code = %s" if self.dealer else "",
         )
-        sides = (
+        sides: list[Any] = (
             [self.after.pk, self.dealer, self.before.pk, self.dealer]
             if self.dealer
             else [self.after.pk, self.before.pk]
