@@ -91,7 +91,7 @@ def load(purchases: int) -> str:
 
     from apps.purchases.demo import load_demo_data
     from apps.purchases.models import NominalAccount, Purchase, Supplier
-    from apps.purchases.services import compute_totals, line_vat
+    from apps.purchases.pricing import compute_totals, line_vat
     from apps.purchases.sessions import issue_long_lived_token, kashflow_user_create
 
     call_command("migrate", verbosity=0)

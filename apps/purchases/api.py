@@ -12,17 +12,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
-from apps.purchases.models import PaymentLine, Purchase, PurchaseLine
-from apps.purchases.services import (
-    STATUS_NA,
-    STATUS_OVERDUE,
-    STATUS_OVERPAID,
-    STATUS_PAID,
-    STATUS_UNPAID,
-    filter_by_status,
-    purchase_overdue_days,
-    purchase_status,
-)
+from apps.purchases.models import PaymentLine, Purchase, PurchaseLine, PurchaseStatus
 
 
 class PurchaseLineReadSerializer(serializers.ModelSerializer):
@@ -95,15 +85,15 @@ class PurchaseReadSerializer(serializers.ModelSerializer):
         ]
 
     def get_status(self, purchase: Purchase) -> str:
-        return purchase_status(purchase)
+        return purchase.status_on()
 
     def get_overdue_days(self, purchase: Purchase) -> int:
-        return purchase_overdue_days(purchase)
+        return purchase.overdue_days_on()
 
 
 class PurchaseFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
-        choices=[(s, s) for s in (STATUS_UNPAID, STATUS_OVERDUE, STATUS_PAID, STATUS_OVERPAID, STATUS_NA)],
+        choices=[(s.value, s.value) for s in PurchaseStatus],
         method="filter_status",
     )
     supplier_code = django_filters.CharFilter(field_name="supplier_code")
@@ -118,7 +108,7 @@ class PurchaseFilterSet(django_filters.FilterSet):
         fields = ["currency_code", "number"]
 
     def filter_status(self, queryset: QuerySet[Purchase], name: str, value: Any) -> QuerySet[Purchase]:
-        return filter_by_status(queryset, value, timezone.localdate())
+        return queryset.with_status(value, timezone.localdate())  # type: ignore[attr-defined]
 
 
 @extend_schema(tags=["Purchases"])

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from apps.purchases.models import Project, Purchase, PurchaseListVersion, Supplier
-from apps.purchases.services import filter_by_status, neighbours, status_expression
+from apps.purchases.models import Project, Purchase, PurchaseListVersion, PurchaseQuerySet, Supplier
 
 # (wire name, column); the Swagger enum numbers are the positions 0..8.
 SORT_FIELDS: list[tuple[str, str]] = [
@@ -57,13 +56,13 @@ def _month_bounds(today: dt.date, months_back: int) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def purchase_list_queryset(query: ListQuery, today: dt.date) -> QuerySet[Purchase]:
+def purchase_list_queryset(query: ListQuery, today: dt.date) -> PurchaseQuerySet:
     qs = Purchase.objects.all()
     if query.filterby in ("ThisMonth", "LastMonth"):
         start, end = _month_bounds(today, 0 if query.filterby == "ThisMonth" else 1)
         qs = qs.filter(issued_date__gte=start, issued_date__lt=end)
     elif query.filterby != "All":
-        qs = filter_by_status(qs, query.filterby, today)
+        qs = qs.with_status(query.filterby, today)
     if query.projectnumber:
         qs = qs.filter(project__number=query.projectnumber)
     if query.suppliercode:
@@ -116,11 +115,11 @@ def clear_list_cache() -> None:
         _cache.clear()
 
 
-def _ordered(query: ListQuery, today: dt.date) -> QuerySet[Purchase]:
+def _ordered(query: ListQuery, today: dt.date) -> PurchaseQuerySet:
     qs = purchase_list_queryset(query, today)
     column = dict(SORT_FIELDS)[query.sortby]
     if column == "status_sort":
-        qs = qs.annotate(status_sort=status_expression(today))
+        qs = qs.annotate_status(today, "status_sort")
     sign = "-" if query.order == "Desc" else ""
     return qs.order_by(f"{sign}{column}", f"{sign}number")
 
@@ -273,3 +272,10 @@ def purchase_detail(number: int) -> tuple[Purchase, list, list, int, int] | None
     payments = list(purchase.payments.order_by("date", "id"))
     previous_number, next_number = neighbours(purchase.number)
     return purchase, lines, payments, previous_number, next_number
+
+
+def neighbours(number: int) -> tuple[int, int]:
+    """(previous number, next number), 0 when there is none."""
+    previous = Purchase.objects.filter(number__lt=number).aggregate(m=Max("number"))["m"]
+    following = Purchase.objects.filter(number__gt=number).order_by("number").values_list("number", flat=True).first()
+    return previous or 0, following or 0

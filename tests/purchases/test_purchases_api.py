@@ -441,7 +441,7 @@ def test_permalink_is_a_printable_page_without_login(kf, anon, account, method):
 
 
 def test_purchaselist_reports_an_unexpected_error_for_that_item_only(kf, monkeypatch):
-    from apps.purchases.kashflow import views
+    from apps.purchases.kashflow import purchaselist as views
 
     real = views.purchase_create
     calls = {"n": 0}

@@ -258,7 +258,7 @@ def test_wrong_content_type_is_415(kf):
 
 
 def test_unexpected_error_is_500_in_kashflow_body(kf, monkeypatch):
-    from apps.purchases.kashflow import views
+    from apps.purchases.kashflow import purchases as views
 
     def boom(*args, **kwargs):
         raise RuntimeError("boom")

@@ -4,15 +4,10 @@ other URL under /v2 is a 404 in KashFlow's error body."""
 from django.urls import path, re_path
 
 from apps.purchases.kashflow.base import NotFoundView
-from apps.purchases.kashflow.views import (
-    DocumentView,
-    PaymentDocumentView,
-    PurchaseDetailView,
-    PurchaseListCreateView,
-    PurchasesView,
-    SessionTokenDeleteView,
-    SessionTokenView,
-)
+from apps.purchases.kashflow.documents import DocumentView, PaymentDocumentView
+from apps.purchases.kashflow.purchaselist import PurchaseListCreateView
+from apps.purchases.kashflow.purchases import PurchaseDetailView, PurchasesView
+from apps.purchases.kashflow.sessiontoken import SessionTokenDeleteView, SessionTokenView
 
 _routes = [
     ("sessiontoken", SessionTokenView, "kashflow-sessiontoken"),

@@ -1,0 +1,106 @@
+"""Admin of the KashFlow API users (memorable word, long-lived tokens, unlock)
+and their tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.purchases.models import KashflowToken, KashflowUser
+from apps.purchases.sessions import issue_long_lived_token, set_memorable_word
+
+
+class KashflowUserForm(forms.ModelForm):
+    new_memorable_word = forms.CharField(
+        label=_("New memorable word"),
+        required=False,
+        min_length=6,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the current one. It is stored as per-character digests, never in clear."),
+    )
+
+    class Meta:
+        model = KashflowUser
+        fields = ["user", "api_access", "failed_attempts", "locked_until"]
+
+
+class KashflowTokenInline(admin.TabularInline):
+    model = KashflowToken
+    extra = 0
+    can_delete = False
+    fields = ["prefix", "kind", "label", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    readonly_fields = ["prefix", "kind", "label", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[KashflowToken]:
+        return super().get_queryset(request).exclude(kind=KashflowToken.Kind.TEMPORARY)
+
+
+@admin.register(KashflowUser)
+class KashflowUserAdmin(admin.ModelAdmin):
+    form = KashflowUserForm
+    list_display = ["user", "api_access", "has_memorable_word", "locked_until", "created_at"]
+    list_filter = ["api_access"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["memorable_word_length", "created_at"]
+    inlines = [KashflowTokenInline]
+    actions = ["issue_token", "unlock"]
+
+    @admin.display(boolean=True, description=_("memorable word set"))
+    def has_memorable_word(self, owner: KashflowUser) -> bool:
+        return owner.has_memorable_word
+
+    def save_model(self, request: HttpRequest, obj: KashflowUser, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        word = form.cleaned_data.get("new_memorable_word")
+        if word:
+            set_memorable_word(obj, word)
+        if not obj.api_access:
+            obj.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+    @admin.action(description=_("Issue a long-lived token (shown once)"))
+    def issue_token(self, request: HttpRequest, queryset: QuerySet[KashflowUser]) -> None:
+        for owner in queryset.select_related("user"):
+            if not owner.api_access:
+                self.message_user(request, _("%(user)s has no API access.") % {"user": owner}, messages.ERROR)
+                continue
+            token = issue_long_lived_token(owner, label=f"admin: {request.user}")
+            self.message_user(
+                request,
+                _("%(user)s: SessionToken %(token)s — copy it now, it is not shown again.")
+                % {"user": owner, "token": token},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Unlock the selected users"))
+    def unlock(self, request: HttpRequest, queryset: QuerySet[KashflowUser]) -> None:
+        queryset.update(locked_until=None, failed_attempts=0)
+
+
+@admin.register(KashflowToken)
+class KashflowTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "owner", "kind", "label", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["prefix", "owner__user__username", "label"]
+    readonly_fields = ["owner", "kind", "prefix", "positions", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    exclude = ["token_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[KashflowToken]) -> None:
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})

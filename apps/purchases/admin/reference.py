@@ -1,0 +1,110 @@
+"""Admin of the reference data of purchases: suppliers, nominals, projects,
+products, bank accounts, payment methods and bank transactions (import and
+export as CSV/XLSX where staff keep them in spreadsheets)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from import_export import resources
+from import_export.admin import ImportExportModelAdmin
+
+from apps.core.admin_mixins import CSV_XLSX_FORMATS
+from apps.purchases.models import (
+    BankAccount,
+    BankTransaction,
+    NominalAccount,
+    PaymentMethod,
+    Product,
+    Project,
+    Supplier,
+)
+
+
+class SupplierResource(resources.ModelResource):
+    class Meta:
+        model = Supplier
+        import_id_fields = ["code"]
+        fields = ["code", "name", "tax_id", "email", "currency_code"]
+
+
+class NominalResource(resources.ModelResource):
+    class Meta:
+        model = NominalAccount
+        import_id_fields = ["code"]
+        fields = ["code", "name"]
+
+
+class ProjectResource(resources.ModelResource):
+    class Meta:
+        model = Project
+        import_id_fields = ["number"]
+        fields = ["number", "name"]
+
+
+class ProductResource(resources.ModelResource):
+    class Meta:
+        model = Product
+        import_id_fields = ["code"]
+        fields = ["code", "name", "stock_managed", "quantity_in_stock"]
+
+
+class BankAccountResource(resources.ModelResource):
+    class Meta:
+        model = BankAccount
+        fields = ["id", "name", "account_number", "currency_code"]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(ImportExportModelAdmin):
+    resource_classes = [SupplierResource]
+    formats = CSV_XLSX_FORMATS
+    list_display = ["code", "name", "tax_id", "email", "currency_code", "created_at"]
+    search_fields = ["code", "name", "tax_id"]
+
+
+@admin.register(NominalAccount)
+class NominalAccountAdmin(ImportExportModelAdmin):
+    resource_classes = [NominalResource]
+    formats = CSV_XLSX_FORMATS
+    list_display = ["code", "name"]
+    search_fields = ["=code", "name"]
+
+
+@admin.register(Project)
+class ProjectAdmin(ImportExportModelAdmin):
+    resource_classes = [ProjectResource]
+    formats = CSV_XLSX_FORMATS
+    list_display = ["number", "name"]
+    search_fields = ["=number", "name"]
+
+
+@admin.register(Product)
+class ProductAdmin(ImportExportModelAdmin):
+    resource_classes = [ProductResource]
+    formats = CSV_XLSX_FORMATS
+    list_display = ["code", "name", "stock_managed", "quantity_in_stock", "nominal"]
+    list_filter = ["stock_managed"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["nominal"]
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(ImportExportModelAdmin):
+    resource_classes = [BankAccountResource]
+    formats = CSV_XLSX_FORMATS
+    list_display = ["id", "name", "account_number", "currency_code"]
+    search_fields = ["name", "account_number"]
+
+
+@admin.register(PaymentMethod)
+class PaymentMethodAdmin(admin.ModelAdmin):
+    list_display = ["id", "name"]
+    search_fields = ["name"]
+
+
+@admin.register(BankTransaction)
+class BankTransactionAdmin(admin.ModelAdmin):
+    list_display = ["id", "date", "amount", "reference", "bank_account", "nominal"]
+    list_filter = ["bank_account", "date"]
+    search_fields = ["=id", "reference"]
+    date_hierarchy = "date"

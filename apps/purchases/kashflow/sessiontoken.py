@@ -1,0 +1,165 @@
+"""``/v2/sessiontoken``: KashFlow's two-step sign-in (user name and password,
+then three characters of the memorable word), the current session, and
+signing out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions as drf
+from rest_framework import permissions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.purchases.kashflow.base import KashflowAPIView, KashflowError, KfTokenAuthentication
+from apps.purchases.kashflow.wire import TAG, KfSerializer, int_field, kf_datetime, validate
+from apps.purchases.kashflow.wire import error_responses as _errors
+from apps.purchases.models import KashflowToken
+from apps.purchases.sessions import revoke_token, sign_in_finish, sign_in_start
+
+
+class SessionStartSerializer(KfSerializer):
+    UserName = serializers.CharField(max_length=150)
+    Password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class MemorableCharSerializer(KfSerializer):
+    Position = int_field(min_value=1)
+    Value = serializers.CharField(max_length=1, trim_whitespace=False)
+
+
+class SessionFinishSerializer(KfSerializer):
+    TemporaryToken = serializers.CharField(max_length=64)
+    MemorableWordList = serializers.ListField(child=MemorableCharSerializer(), allow_empty=False, max_length=20)
+
+
+class MemorableCharOutSerializer(serializers.Serializer):
+    Position = serializers.IntegerField()
+    Value = serializers.CharField()
+
+
+class SessionStartOutSerializer(serializers.Serializer):
+    TemporaryToken = serializers.CharField()
+    MemorableWordList = MemorableCharOutSerializer(many=True)
+    IsAdmin = serializers.BooleanField()
+    HasTemporaryPassword = serializers.BooleanField()
+    SubscriptionExpired = serializers.BooleanField()
+
+
+class SessionOutSerializer(serializers.Serializer):
+    SessionToken = serializers.CharField()
+    IsAdmin = serializers.BooleanField()
+    CompanyName = serializers.CharField()
+    SubscriptionExpired = serializers.BooleanField()
+
+
+class SessionInfoSerializer(serializers.Serializer):
+    UserName = serializers.CharField()
+    IsAdmin = serializers.BooleanField()
+    TokenKind = serializers.ChoiceField(choices=["Session", "LongLived"])
+    ExpiresOn = serializers.CharField(allow_null=True)
+
+
+class SessionTokenView(KashflowAPIView):
+    """``POST`` user name + password -> temporary token and memorable word positions;
+    ``PUT`` temporary token + characters -> session token; ``GET`` the current
+    session (a cheap authenticated call); ``DELETE`` ends the current session."""
+
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        self._signing_in = request.method in ("POST", "PUT")
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_authenticators(self) -> list[Any]:
+        return [] if getattr(self, "_signing_in", False) else [KfTokenAuthentication()]
+
+    def get_permissions(self) -> list[Any]:
+        if getattr(self, "_signing_in", False):
+            return [permissions.AllowAny()]
+        return list(super().get_permissions())
+
+    @extend_schema(
+        operation_id="kashflow_sessiontoken_start",
+        tags=TAG,
+        request=SessionStartSerializer,
+        responses={200: SessionStartOutSerializer, **_errors(400, 401, 413, 415)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = validate(SessionStartSerializer, self.body(request))
+        step = sign_in_start(username=data["UserName"], password=data["Password"])
+        return Response(
+            {
+                "TemporaryToken": step.temporary_token,
+                "MemorableWordList": [{"Position": p, "Value": ""} for p in step.positions],
+                "IsAdmin": step.owner.user.is_staff,
+                "HasTemporaryPassword": False,
+                "SubscriptionExpired": False,
+            }
+        )
+
+    @extend_schema(
+        operation_id="kashflow_sessiontoken_finish",
+        tags=TAG,
+        request=SessionFinishSerializer,
+        responses={200: SessionOutSerializer, **_errors(400, 401, 413, 415)},
+        auth=[],
+    )
+    def put(self, request: Request) -> Response:
+        data = validate(SessionFinishSerializer, self.body(request))
+        answers: dict[int, str] = {}
+        for item in data["MemorableWordList"]:
+            if item["Position"] in answers:
+                raise KashflowError(
+                    f"Validation failed: MemorableWordList: position {item['Position']} is given twice",
+                    code="ValidationError",
+                )
+            answers[item["Position"]] = item["Value"]
+        owner, token = sign_in_finish(temporary_token=data["TemporaryToken"], answers=answers)
+        return Response(
+            {
+                "SessionToken": token,
+                "IsAdmin": owner.user.is_staff,
+                "CompanyName": settings.KASHFLOW_COMPANY_NAME,
+                "SubscriptionExpired": False,
+            }
+        )
+
+    @extend_schema(
+        operation_id="kashflow_sessiontoken_info",
+        tags=TAG,
+        responses={200: SessionInfoSerializer, **_errors(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        token = self.token
+        return Response(
+            {
+                "UserName": request.user.get_username(),
+                "IsAdmin": request.user.is_staff,
+                "TokenKind": "LongLived" if token.kind == KashflowToken.Kind.LONG_LIVED else "Session",
+                "ExpiresOn": kf_datetime(token.expires_at),
+            }
+        )
+
+    @extend_schema(operation_id="kashflow_sessiontoken_end", tags=TAG, responses={204: None, **_errors(400, 401)})
+    def delete(self, request: Request) -> Response:
+        KashflowToken.objects.filter(pk=self.token.pk).update(revoked_at=timezone.now())
+        return Response(status=204)
+
+
+class SessionTokenDeleteView(KashflowAPIView):
+    """``DELETE /v2/sessiontoken/<token>``: the token in the URL is the credential."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        operation_id="kashflow_sessiontoken_delete", tags=TAG, responses={204: None, **_errors(400, 401)}, auth=[]
+    )
+    def delete(self, request: Request, token: str) -> Response:
+        if not revoke_token(token):
+            raise drf.AuthenticationFailed()
+        return Response(status=204)

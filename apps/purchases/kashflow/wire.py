@@ -1,0 +1,153 @@
+"""What every /v2 resource shares on the wire: KashFlow's dates and amounts,
+case-insensitive body keys, request validation into KashFlow's error, and the
+pieces of the OpenAPI description (tag, error responses, the Idempotency-Key
+header, the error and MetaData shapes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
+from rest_framework import serializers
+
+from apps.purchases.kashflow.base import KashflowError, _drf_field_errors
+
+MAX_INT = 2_147_483_647
+CENT = Decimal("0.01")
+FOUR = Decimal("0.0001")
+
+
+def money(value: Decimal) -> Decimal:
+    """2 places when that loses nothing (195.0800 -> 195.08), else as stored."""
+    short = value.quantize(CENT)
+    return short if short == value else value
+
+
+def rate4(value: Decimal) -> Decimal:
+    short = value.quantize(FOUR)
+    return short if short == value else value
+
+
+def kf_date(value: dt.date | None) -> str | None:
+    """KashFlow writes dates as ``2014-01-10 12:00:00`` (a date, shown at noon)."""
+    return None if value is None else f"{value.isoformat()} 12:00:00"
+
+
+def kf_datetime(value: dt.datetime | None) -> str | None:
+    return None if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@extend_schema_field({"type": "string", "example": "2014-01-10 12:00:00"})
+class KfDateField(serializers.Field):
+    """Accepts ``2014-01-10 12:00:00``, ISO 8601 (``2014-01-10T12:00:00Z``) and a bare date."""
+
+    default_error_messages = {"invalid": "Dates are written 2014-01-10 12:00:00, ISO 8601 or 2014-01-10."}
+
+    def to_internal_value(self, data: Any) -> dt.date:
+        if isinstance(data, dt.datetime):
+            return data.date()
+        if isinstance(data, dt.date):
+            return data
+        if not isinstance(data, str):
+            self.fail("invalid")
+        text = data.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            return dt.datetime.fromisoformat(text).date()
+        except ValueError:
+            self.fail("invalid")
+        raise AssertionError  # pragma: no cover
+
+    def to_representation(self, value: dt.date) -> str | None:
+        return kf_date(value)
+
+
+class KfSerializer(serializers.Serializer):
+    """Keys are matched case-insensitively (clients send ``username`` as well as ``UserName``)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            lookup = {str(name).lower(): str(name) for name in self.fields}
+            data = {lookup.get(str(key).lower(), key): value for key, value in data.items()}
+        return super().to_internal_value(data)
+
+
+def amount_field(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=4, coerce_to_string=False, **kwargs)
+
+
+def int_field(**kwargs: Any) -> serializers.IntegerField:
+    kwargs.setdefault("min_value", 0)
+    return serializers.IntegerField(max_value=MAX_INT, **kwargs)
+
+
+def validate(serializer_class: type, data: Any) -> dict[str, Any]:
+    """Validate a request body with a serializer; errors become KashFlow's 400
+    ``ValidationError`` naming each field."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        raise KashflowError(
+            "Validation failed: " + "; ".join(_drf_field_errors(serializer.errors)), code="ValidationError"
+        )
+    return serializer.validated_data
+
+
+# --- OpenAPI ---------------------------------------------------------------------
+
+
+def num_field(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=30, decimal_places=6, coerce_to_string=False, **kwargs)
+
+
+class ErrorSerializer(serializers.Serializer):
+    Message = serializers.CharField()
+    Error = serializers.CharField()
+
+
+class CurrencyOutSerializer(serializers.Serializer):
+    Code = serializers.CharField()
+    Name = serializers.CharField()
+    Symbol = serializers.CharField()
+    ExchangeRate = num_field()
+    DisplaySymbolOnRight = serializers.BooleanField()
+
+
+class MetaDataSerializer(serializers.Serializer):
+    FirstPageUrl = serializers.CharField()
+    LastPageUrl = serializers.CharField()
+    NextPageUrl = serializers.CharField(allow_null=True)
+    PreviousPageUrl = serializers.CharField(allow_null=True)
+    TotalRecords = serializers.IntegerField()
+
+
+TAG = ["KashFlow v2"]
+ERRORS = {
+    status: OpenApiResponse(ErrorSerializer, description=text)
+    for status, text in {
+        400: "Invalid request (field names in Message)",
+        401: "Missing, invalid or expired session token",
+        404: "No such purchase",
+        405: "Method not allowed",
+        409: "Idempotency-Key in use by a request still running",
+        413: "Body too large",
+        415: "Content-Type is not JSON or XML",
+        422: "Idempotency-Key reused with a different request",
+    }.items()
+}
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Retrying with the same key and body replays the first response.",
+)
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    return {s: ERRORS[s] for s in statuses}

@@ -1,0 +1,72 @@
+"""Resolving the references of a purchase write (supplier, projects, nominals,
+products, payment methods, bank accounts and bank transactions) in one query
+per kind, and its currency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from apps.purchases.currencies import currency_info, home_currency
+from apps.purchases.models import (
+    BankAccount,
+    BankTransaction,
+    NominalAccount,
+    PaymentMethod,
+    Product,
+    Project,
+    Supplier,
+)
+from apps.purchases.services.inputs import FieldErrors, PurchaseInput
+
+
+@dataclass
+class References:
+    supplier: Supplier | None
+    project: Project | None
+    nominals: dict[int, NominalAccount]
+    products: dict[str, Product]
+    projects: dict[int, Project]
+    methods: dict[int, PaymentMethod]
+    accounts: dict[int, BankAccount]
+    transactions: dict[int, BankTransaction]
+
+
+def resolve_references(data: PurchaseInput, errors: FieldErrors) -> References:
+    """Look every reference up in one query per kind, and lock the bank transactions."""
+    supplier = Supplier.objects.filter(code=data.supplier_code).first()
+    if supplier is None:
+        errors.add("SupplierCode", f"there is no supplier with code {data.supplier_code!r}")
+    project_numbers = {ln.project_number for ln in data.lines if ln.project_number}
+    if data.project_number:
+        project_numbers.add(data.project_number)
+    projects = {p.number: p for p in Project.objects.filter(number__in=project_numbers)}
+    project = None
+    if data.project_number:
+        project = projects.get(data.project_number)
+        if project is None:
+            errors.add("ProjectNumber", f"there is no project {data.project_number}")
+    nominals = {n.code: n for n in NominalAccount.objects.filter(code__in={ln.nominal_code for ln in data.lines})}
+    products = {
+        p.code: p for p in Product.objects.filter(code__in={ln.product_code for ln in data.lines if ln.product_code})
+    }
+    methods = PaymentMethod.objects.in_bulk({p.method_id for p in data.payments})
+    accounts = BankAccount.objects.in_bulk({p.account_id for p in data.payments if p.account_id})
+    tx_ids = sorted({p.bank_transaction_id for p in data.payments if p.bank_transaction_id})
+    transactions: dict[int, BankTransaction] = {}
+    if tx_ids:
+        transactions = {
+            t.pk: t
+            for t in BankTransaction.objects.select_for_update().select_related("bank_account").filter(pk__in=tx_ids)
+        }
+    return References(supplier, project, nominals, products, projects, methods, accounts, transactions)
+
+
+def resolve_currency(data: PurchaseInput, errors: FieldErrors) -> tuple[str, Decimal]:
+    code = (data.currency_code or "").strip().upper() or home_currency()
+    if currency_info(code) is None:
+        errors.add("Currency.Code", f"{code!r} is not an ISO 4217 currency code")
+    rate = data.exchange_rate if data.exchange_rate is not None else Decimal(1)
+    if rate <= 0:
+        errors.add("Currency.ExchangeRate", "must be greater than 0")
+    return code, rate
