@@ -1,7 +1,8 @@
 """The bulk-import pipeline shared by the SAP imports (invoices, AP open balance).
 
-1. ``iter_json_array`` streams the rows of a JSON array from a file (ijson), so
-   memory does not grow with the body.
+1. ``iter_json_array`` streams the rows of a JSON array from a file through the
+   JSON guard (``apps.core.json_guard``), so memory does not grow with the body
+   and hostile JSON is refused before any row is staged.
 2. The importer validates each row into a tuple of column values and hands it to
    a ``StagedRows`` writer, which writes PostgreSQL COPY text to a file on disk
    and a digest per row (used to count changed rows).
@@ -25,12 +26,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-import ijson
 from django.conf import settings
 from django.db import connection, connections
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError
 
+from apps.core import json_guard
 from apps.core.exceptions import ValidationFailed
 from apps.core.models import ImportJob
 from apps.core.parsing import NOT_AN_OBJECT as NOT_AN_OBJECT_ROW
@@ -74,10 +75,8 @@ def iter_json_array(file: IO[bytes]) -> Iterator[Any]:
         if head[:1] in (b"{", b'"') or head[:1].isdigit():
             raise ValidationFailed(NOT_AN_ARRAY, errors=[{"index": 0, "field": "", "message": str(NOT_AN_ARRAY)}])
         raise ParseError("the body is not a JSON array")
-    try:
-        yield from ijson.items(file, "item", use_float=False)
-    except ijson.JSONError as exc:
-        raise ParseError(str(exc)) from None
+    # The JSON guard (depth, string length, surrogates, duplicate keys; linear time).
+    yield from json_guard.iter_array(file)
 
 
 def _copy_text(value: Any) -> str:

@@ -163,6 +163,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.json_guard.GuardedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -203,6 +208,10 @@ WIRE_LANGUAGES = [
     ("/inventory-server/", "lang", "en"),
     ("/reconciliation/", "accept-language", "zh-hans"),
 ]
+# Every JSON body (apps.core.json_guard): deepest nesting of arrays/objects (400
+# above) and longest single string or key in characters (413 above).
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
+JSON_MAX_STRING_LENGTH = env.int("JSON_MAX_STRING_LENGTH", default=1024 * 1024)
 # Xunlian reconciliation: largest statement body, and how far a line's amounts
 # may differ from each other (tax = amount x rate, total = amount + tax = qty x price).
 RECONCILIATION_MAX_BODY_BYTES = env.int("RECONCILIATION_MAX_BODY_BYTES", default=5 * 1024 * 1024)

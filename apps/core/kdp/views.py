@@ -4,20 +4,17 @@ content type and size checks, traceId idempotency and the KDP envelope."""
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from rest_framework import exceptions as drf
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from apps.core import messages
+from apps.core import json_guard, messages
 from apps.core.api.base import ApiClientJsonView
 from apps.core.authentication import KdpTokenAuthentication
 from apps.core.exceptions import PermissionDeniedError, ValidationFailed
@@ -80,11 +77,9 @@ def parse_kdp_headers(request: Request, client: ApiClient) -> KdpHeaders:
 
 
 def load_small_json(raw: RawBody) -> Any:
-    """Load a small body whole; numbers with a fraction become Decimal, never float."""
-    try:
-        return json.loads(raw.file.read().decode("utf-8"), parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise drf.ParseError(str(exc)) from None
+    """Load a small body whole through the JSON guard; numbers with a fraction become
+    Decimal, never float."""
+    return json_guard.loads(raw.file.read())
 
 
 class KdpAPIView(ApiClientJsonView):

@@ -17,7 +17,6 @@ mean the same. A body with a DOCTYPE or an entity declaration is refused
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -28,6 +27,7 @@ from rest_framework import exceptions as drf
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 
+from apps.core import json_guard
 from apps.core.exceptions import PayloadTooLarge
 
 # Items of these lists are written as elements of these names.
@@ -62,7 +62,14 @@ def dumps_bytes(value: Any) -> bytes:
 
 
 def loads(text: str | bytes) -> Any:
-    return json.loads(text, parse_float=Decimal)
+    """Through the JSON guard (apps.core.json_guard): Decimal fractions, no NaN,
+    bounded depth and strings, no lone surrogates or repeated keys."""
+    try:
+        return json_guard.loads(text)
+    except json_guard.JsonStringTooLong as exc:
+        raise PayloadTooLarge(exc.message) from None
+    except json_guard.JsonRejected as exc:
+        raise drf.ParseError(f"The body is not valid JSON: {exc.message}") from None
 
 
 class KashflowJSONRenderer(BaseRenderer):
@@ -207,9 +214,11 @@ class KashflowJSONParser(BaseParser):
         if not body.strip():
             return None
         try:
-            return loads(body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise drf.ParseError(f"The body is not valid JSON: {exc}") from None
+            return loads(body)
+        except drf.ParseError as exc:
+            detail = str(exc.detail)
+            prefix = "The body is not valid JSON: "
+            raise drf.ParseError(detail if detail.startswith(prefix) else prefix + detail) from None
 
 
 class KashflowXMLParser(BaseParser):

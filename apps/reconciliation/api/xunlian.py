@@ -10,11 +10,9 @@ server error) use a 4xx/5xx status, still in the envelope.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from datetime import UTC
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +22,7 @@ from rest_framework import exceptions as drf
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core import json_guard
 from apps.core import messages as core_messages
 from apps.core.api.base import ApiClientJsonView
 from apps.core.authentication import ApiClientTokenAuthentication, KdpTokenAuthentication
@@ -115,6 +114,8 @@ def xunlian_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         )
     if isinstance(exc, ConflictError):
         return error(200, exc.message, service_code=getattr(exc, "service_code", "CONFLICT"))
+    if isinstance(exc, json_guard.JsonRejected):
+        return error(exc.status_code, exc.message, service_code="MALFORMED_JSON" if exc.status_code == 400 else None)
     if isinstance(exc, ApplicationError):
         return error(exc.status_code, exc.message)
     if isinstance(exc, drf.ParseError):
@@ -145,21 +146,11 @@ def xunlian_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return error(500, core_messages.SERVER_ERROR.format(error_id=error_id))
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def load_json(raw: RawBody) -> Any:
-    """Load a (small) body; fractions become Decimal, never float; NaN, Infinity and
-    text that is not valid UTF-8 (lone surrogates included) are malformed."""
-    try:
-        text = raw.file.read().decode("utf-8")
-        payload = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
-        # A "\\ud800" escape decodes to a lone surrogate that no database stores.
-        json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
-    except (UnicodeError, ValueError, RecursionError) as exc:
-        raise drf.ParseError(str(exc)) from None
-    return payload
+    """Load a (small) body through the JSON guard: fractions become Decimal, never
+    float; NaN, Infinity and text that is not UTF-8 are malformed (400); too deep,
+    a lone surrogate, a repeated key (400) or an over-long string (413) are refused."""
+    return json_guard.loads(raw.file.read())
 
 
 class XunlianAPIView(ApiClientJsonView):

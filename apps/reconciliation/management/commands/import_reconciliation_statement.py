@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from rest_framework import exceptions as drf
 
+from apps.core import json_guard
 from apps.core.exceptions import ApplicationError, ValidationFailed
 from apps.reconciliation.services import statement_create
 from apps.reconciliation.validation import parse_statement
@@ -24,9 +24,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
         try:
-            payload = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-        except (OSError, UnicodeError, ValueError) as exc:
+            payload = json_guard.loads(path.read_bytes())  # the API's JSON rules
+        except OSError as exc:
             raise CommandError(f"{path}: {exc}") from None
+        except drf.ParseError as exc:
+            raise CommandError(f"{path}: {exc.detail}") from None
+        except json_guard.JsonRejected as exc:
+            raise CommandError(f"{path}: {exc.message}") from None
         try:
             statement = statement_create(statement=parse_statement(payload))
         except ValidationFailed as exc:
