@@ -32,11 +32,11 @@ def load_demo_data() -> str:
     created: list[str] = []
 
     _supplier, new = Supplier.objects.get_or_create(
-        code="08C", defaults={"name": "Honda Supplier", "tax_id": "GB123456789", "currency_code": "AUD"}
+        code="08C", defaults={"name": "Honda Supplier", "vat_number": "GB123456789", "currency_code": "AUD"}
     )
     if new:
         created.append("supplier 08C")
-    Supplier.objects.get_or_create(code="FOOD01", defaults={"name": "Food Essentials", "tax_id": "GB987654321"})
+    Supplier.objects.get_or_create(code="FOOD01", defaults={"name": "Food Essentials", "vat_number": "GB987654321"})
     nominals = {}
     for code, name in NOMINALS:
         nominals[code], _ = NominalAccount.objects.get_or_create(code=code, defaults={"name": name})

@@ -1,6 +1,6 @@
-"""Admin of purchases (``purchases``), their reference data (``reference``) and
+"""Admin of purchases (``purchases``), their suppliers (``suppliers``) and other reference data (``reference``) and
 the KashFlow API users (``kashflow_users``)."""
 
-from apps.purchases.admin import kashflow_users, purchases, reference
+from apps.purchases.admin import kashflow_users, purchases, reference, suppliers
 
-__all__ = ["kashflow_users", "purchases", "reference"]
+__all__ = ["kashflow_users", "purchases", "reference", "suppliers"]

@@ -1,5 +1,5 @@
-"""Admin of the reference data of purchases: suppliers, nominals, projects,
-products, bank accounts, payment methods and bank transactions (import and
+"""Admin of the reference data of purchases: nominals, projects, products,
+ bank accounts, payment methods and bank transactions (import and
 export as CSV/XLSX where staff keep them in spreadsheets)."""
 
 from __future__ import annotations
@@ -16,15 +16,7 @@ from apps.purchases.models import (
     PaymentMethod,
     Product,
     Project,
-    Supplier,
 )
-
-
-class SupplierResource(resources.ModelResource):
-    class Meta:
-        model = Supplier
-        import_id_fields = ["code"]
-        fields = ["code", "name", "tax_id", "email", "currency_code"]
 
 
 class NominalResource(resources.ModelResource):
@@ -52,14 +44,6 @@ class BankAccountResource(resources.ModelResource):
     class Meta:
         model = BankAccount
         fields = ["id", "name", "account_number", "currency_code"]
-
-
-@admin.register(Supplier)
-class SupplierAdmin(ImportExportModelAdmin):
-    resource_classes = [SupplierResource]
-    formats = CSV_XLSX_FORMATS
-    list_display = ["code", "name", "tax_id", "email", "currency_code", "created_at"]
-    search_fields = ["code", "name", "tax_id"]
 
 
 @admin.register(NominalAccount)

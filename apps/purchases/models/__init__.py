@@ -21,8 +21,8 @@ from apps.purchases.models.reference import (
     PaymentMethod,
     Product,
     Project,
-    Supplier,
 )
+from apps.purchases.models.suppliers import Supplier, SupplierContact, SupplierQuerySet
 
 __all__ = [
     "BankAccount",
@@ -41,6 +41,8 @@ __all__ = [
     "PurchaseQuerySet",
     "PurchaseStatus",
     "Supplier",
+    "SupplierContact",
+    "SupplierQuerySet",
     "overdue_days_of",
     "status_expression",
     "status_of",

@@ -32,8 +32,8 @@ from apps.purchases.models.reference import (
     PaymentMethod,
     Product,
     Project,
-    Supplier,
 )
+from apps.purchases.models.suppliers import Supplier
 
 AMOUNT: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 COMPUTED: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}

@@ -1,5 +1,5 @@
-"""Reference data of purchases: suppliers, nominal ledger accounts, projects,
-products, bank accounts, payment methods and unmatched bank transactions."""
+"""Reference data of purchases: nominal ledger accounts, projects, products,
+bank accounts, payment methods and unmatched bank transactions."""
 
 from __future__ import annotations
 
@@ -11,37 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 AMOUNT: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 ZERO = Decimal("0")
-
-
-class Supplier(models.Model):
-    code = models.CharField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    tax_id = models.CharField(
-        _("tax id"), max_length=50, blank=True, db_index=True, help_text=_("VAT / tax number, to match statements.")
-    )
-    email = models.EmailField(_("email"), blank=True)
-    currency_code = models.CharField(_("default currency"), max_length=3, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("supplier")
-        verbose_name_plural = _("suppliers")
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
-
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        """Purchases keep a copy of the supplier code and name (the list sorts by
-        the name on an index and reads rows without joins); a change is copied to
-        them in the same transaction."""
-        with transaction.atomic():
-            old = None
-            if self.pk is not None:
-                old = Supplier.objects.filter(pk=self.pk).values_list("code", "name").first()
-            super().save(*args, **kwargs)
-            if old is not None and old != (self.code, self.name):
-                self.purchases.update(supplier_code=self.code, supplier_name=self.name)
 
 
 class NominalAccount(models.Model):
