@@ -16,18 +16,23 @@ What is checked, and where each rule comes from:
 - **decimal** (``DecimalField``): finite; at most ``decimal_places`` places
   (more is an error, never a silent rounding: the money rule of the specs);
   at most ``max_digits - decimal_places`` digits before the point. A numeric
-  string is accepted only where the wire format allows it.
+  string is accepted only where the wire format allows it. On SQLite (the
+  embedded default), which keeps such a column as a double, at most 15
+  significant digits, the most a double holds exactly; ``largest_decimal()``
+  says what fits on the database in use.
 - **integer** (``SmallIntegerField``, ``IntegerField``, ``BigIntegerField``, their
   positive variants): within the column type's range (Django's portable table,
   which is PostgreSQL's); never a bool.
 - **date** (``DateField``): ``DATE_MIN`` .. ``DATE_MAX`` (0001-01-02 ..
-  9999-12-30), so that a reader may step one day either way (a "before" filter
-  is "< the next day"; an admin drill-down adds a day) within Python's range.
+  9998-12-31), so that a reader may step a day back (a "before" filter is
+  "< the next day") or a year forward (the admin's date drill-down goes from a
+  year to the next one) within Python's date range.
 - **datetime** (``DateTimeField``): time-zone aware, from ``DATETIME_MIN`` to
-  ``DATETIME_MAX`` (0001-01-02T00:00Z .. 9999-12-30T23:59:59.999999Z): every
-  such instant can be shown in any time zone (offsets up to ±24 h) without
-  leaving Python's datetime range. ``9999-12-31T23:00:00-05:00`` (year 10000
-  in UTC) is refused: PostgreSQL would store it and every reader would fail.
+  ``DATETIME_MAX`` (0001-01-02T00:00Z .. 9998-12-30T23:59:59.999999Z): every
+  such instant can be shown in any time zone (offsets up to ±24 h) and its local
+  year stepped forward by one without leaving Python's datetime range.
+  ``9999-12-31T23:00:00-05:00`` (year 10000 in UTC) is refused: PostgreSQL
+  would store it and every reader would fail.
 
 A caller may narrow a bound (a business rule: a plausible invoice date window,
 a positive quantity) with ``FieldBounds.narrowed``, never widen it.
@@ -60,16 +65,16 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.parsing import FieldError
 
 DATE_MIN = dt.date(1, 1, 2)
-DATE_MAX = dt.date(9999, 12, 30)
+DATE_MAX = dt.date(9998, 12, 31)
 DATETIME_MIN = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
-DATETIME_MAX = dt.datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=dt.UTC)
+DATETIME_MAX = dt.datetime(9998, 12, 30, 23, 59, 59, 999999, tzinfo=dt.UTC)
 
 # C0 controls but TAB, LF, CR; lone surrogates; the two non-characters XML refuses.
 INVALID_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -87,6 +92,7 @@ NOT_A_NUMBER = _("Must be a number.")
 NOT_A_NUMBER_OR_STRING = _("Must be a number or a numeric string.")
 TOO_MANY_PLACES = _("At most {places} decimal places.")
 TOO_MANY_DIGITS = _("At most {digits} digits before the decimal point.")
+TOO_MANY_SIGNIFICANT_DIGITS = _("At most {digits} significant digits on this database.")
 NOT_AN_INTEGER = _("Must be a whole number.")
 INTEGER_RANGE = _("Must be between {low} and {high}.")
 BELOW_MINIMUM = _("Must be at least {low}.")
@@ -96,6 +102,9 @@ NOT_A_DATETIME = _("Must be a date-time with a time zone.")
 DATE_RANGE = _("Must be between {low} and {high}.")
 AT_ROW = _("{field} (row {index}): {message}")
 AT_FIELD = _("{field}: {message}")
+
+# SQLite stores a DecimalField as a double: 15 significant digits survive exactly.
+SQLITE_DECIMAL_DIGITS = 15
 
 _NUMERIC_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
@@ -193,10 +202,18 @@ class FieldBounds:
     # --- numbers ----------------------------------------------------------------
 
     def decimal(
-        self, value: object, *, field: str = "", index: int | None = None, allow_string: bool = False
+        self,
+        value: object,
+        *,
+        field: str = "",
+        index: int | None = None,
+        allow_string: bool = False,
+        as_sent: bool = False,
     ) -> Decimal:
         """A JSON number (int or Decimal, never bool or float), or a numeric string
-        with ``allow_string``, exact at the column's places and within its digits."""
+        with ``allow_string``, exact at the column's places and within its digits.
+        Returned at exactly the column's places (1200.0 and 1200.00 compare and
+        digest alike), or with ``as_sent`` as sent (for messages that echo it)."""
         if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
             raise BoundsError(NOT_A_NUMBER_OR_STRING if allow_string else NOT_A_NUMBER, field=field, index=index)
         if isinstance(value, str):
@@ -220,9 +237,27 @@ class FieldBounds:
         # 10.50000 is 10.5; 10.12345 is more precision than the column holds.
         if exponent < -places and number != number.quantize(quantum):
             raise BoundsError(TOO_MANY_PLACES.format(places=places), field=field, index=index)
-        number = number.quantize(quantum)
+        if (
+            connection.vendor == "sqlite"
+            and number
+            and len(number.normalize().as_tuple().digits) > SQLITE_DECIMAL_DIGITS
+        ):
+            raise BoundsError(
+                TOO_MANY_SIGNIFICANT_DIGITS.format(digits=SQLITE_DECIMAL_DIGITS), field=field, index=index
+            )
         self._check_range(number, field=field, index=index)
-        return number
+        if as_sent and exponent >= -places:
+            return number
+        return number.quantize(quantum)
+
+    def largest_decimal(self) -> Decimal:
+        """The largest value the column holds on the database in use (for tests and
+        documentation): 9999999999999999.9999 for (20, 4) on PostgreSQL."""
+        places = self.decimal_places or 0
+        digits = (self.max_digits or 0) - places
+        if connection.vendor == "sqlite":
+            digits = min(digits, SQLITE_DECIMAL_DIGITS - places)
+        return (Decimal(10) ** digits - Decimal(1).scaleb(-places)).quantize(Decimal(1).scaleb(-places))
 
     def integer(self, value: object, *, field: str = "", index: int | None = None) -> int:
         """A JSON integer (an integral Decimal such as 3.0 too), never a bool, within the column."""
@@ -252,16 +287,17 @@ class FieldBounds:
         return value
 
     def datetime(self, value: object, *, field: str = "", index: int | None = None) -> dt.datetime:
-        """An aware datetime within the range every time zone can show. Comparing
-        aware datetimes never converts them, so an instant past year 9999 in UTC
-        is refused here without overflowing."""
+        """An aware datetime within the range every time zone can show, returned in
+        UTC. Comparing aware datetimes never converts them, so an instant past year
+        9999 in UTC is refused here without overflowing."""
         if not isinstance(value, dt.datetime) or value.utcoffset() is None:
             raise BoundsError(NOT_A_DATETIME, field=field, index=index)
         if value < self.min_value or value > self.max_value:
             raise BoundsError(
                 DATE_RANGE.format(low=_iso(self.min_value), high=_iso(self.max_value)), field=field, index=index
             )
-        return value
+        # In UTC: ISO 8601 allows offsets up to ±23:59, PostgreSQL only up to ±15:59.
+        return value.astimezone(dt.UTC)
 
     # --- forms ----------------------------------------------------------------------
 

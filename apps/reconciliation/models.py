@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.core.bounds import DATETIME_MAX, DATETIME_MIN, BoundsError, field_bounds
 from apps.core.exceptions import ConflictError, ValidationFailed
 from apps.core.models import ApiClient
 from apps.reconciliation import messages
@@ -85,7 +86,7 @@ class ReconciliationStatement(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
-    dispute_reason = models.TextField(_("dispute reason"), blank=True)
+    dispute_reason = models.TextField(_("dispute reason"), max_length=2000, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -115,6 +116,12 @@ class ReconciliationStatement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["reconciliation_no"], name="recon_statement_unique_no"),
             models.CheckConstraint(condition=Q(end_time__gte=F("start_time")), name="recon_statement_end_after_start"),
+            # Every reader (the API, the admin, exports) converts the period to a
+            # time zone: outside this range that leaves Python's datetime range.
+            models.CheckConstraint(
+                condition=Q(start_time__gte=DATETIME_MIN, end_time__lte=DATETIME_MAX),
+                name="recon_statement_period_in_range",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="disputed") | ~Q(dispute_reason=""), name="recon_statement_dispute_has_reason"
             ),
@@ -150,6 +157,10 @@ class ReconciliationStatement(models.Model):
         reason = (reason or "").strip()
         if not reason:
             raise ValidationFailed(messages.DISPUTE_REASON_REQUIRED)
+        try:
+            field_bounds(ReconciliationStatement, "dispute_reason").check_text(reason, field="dispute_reason")
+        except BoundsError as exc:
+            raise ValidationFailed(exc.message, errors=[exc.as_error()]) from None
         self.status = self.Status.DISPUTED
         self.dispute_reason = reason
         self.reviewed_by = by

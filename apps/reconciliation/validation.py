@@ -3,6 +3,13 @@
 Every problem is collected (not only the first), each under the path of its
 field (``itemList[0].quantity``), so the caller can fix them all at once.
 Numbers arrive as ``Decimal`` or ``int`` from the JSON loader, never ``float``.
+
+Every field is bounded by its column and its readers (``apps.core.bounds``, read
+from the model): text lengths, no NUL / control characters / lone surrogates,
+digits and places of each amount, and period instants that every time zone can
+show (``9999-12-31T23:00:00-05:00`` is year 10000 in UTC: refused here, since
+PostgreSQL would store it and every reader would then fail). The API, the
+``import_reconciliation_statement`` command and the admin use these bounds.
 """
 
 from __future__ import annotations
@@ -10,23 +17,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from apps.core.bounds import BoundsError, FieldBounds, field_bounds
 from apps.core.exceptions import ValidationFailed
 from apps.reconciliation import messages
 from apps.reconciliation.currencies import currency_code
-from apps.reconciliation.models import Unit
+from apps.reconciliation.models import ReconciliationStatement, StatementLine, Unit
 from apps.reconciliation.taxids import tax_id_is_well_formed, uscc_check_character
 
-AMOUNT_PLACES = 4
-AMOUNT_INTEGER_DIGITS = 16  # DecimalField(max_digits=20, decimal_places=4)
-RATE_PLACES = 6
-RATE_INTEGER_DIGITS = 4  # DecimalField(max_digits=10, decimal_places=6)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_MS_TEXT = re.compile(r"-?[0-9]+")
 DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -64,6 +68,40 @@ class StatementInput:
     lines: list[LineInput] = field(default_factory=list)
 
 
+def _statement(name: str) -> FieldBounds:
+    return field_bounds(ReconciliationStatement, name)
+
+
+def _line(name: str) -> FieldBounds:
+    return field_bounds(StatementLine, name)
+
+
+# The wire field -> the bounds of the column it lands in.
+RECONCILIATION_NO = _statement("reconciliation_no")
+BUYER_NAME = _statement("buyer_name")
+SUPPLIER_NAME = _statement("supplier_name")
+TAX_ID = _statement("buyer_tax_id")
+PERIOD = _statement("start_time")
+LINE_TEXT = {
+    "itemNo": _line("item_no"),
+    "itemName": _line("item_name"),
+    "specification": _line("specification"),
+    "productNo": _line("product_no"),
+    "buyerItemName": _line("buyer_item_name"),
+    "buyerSpecification": _line("buyer_specification"),
+    "unit": field_bounds(Unit, "code"),
+}
+LINE_NUMBER = {
+    "quantity": _line("quantity"),
+    "unitPrice": _line("unit_price"),
+    "amountWithoutTax": _line("amount_without_tax"),
+    "taxPercent": _line("tax_percent"),
+    "taxAmount": _line("tax_amount"),
+    "amount": _line("amount"),
+    "discount": _line("discount"),
+}
+
+
 class _Missing:
     pass
 
@@ -81,7 +119,15 @@ class _Collector:
         self.errors.append({"index": index, "field": path, "message": str(message)})
 
     def text(
-        self, data: dict[str, Any], key: str, path: str, *, required: bool, blank: bool, max_length: int, index: int = 0
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: str,
+        *,
+        bounds: FieldBounds,
+        required: bool,
+        blank: bool,
+        index: int = 0,
     ) -> str | None:
         value = data.get(key, MISSING)
         if value is MISSING or value is None:
@@ -92,15 +138,13 @@ class _Collector:
         if not isinstance(value, str):
             self.add(path, messages.NOT_A_STRING, index)
             return None
-        value = value.strip()
-        if "\x00" in value:
-            self.add(path, messages.INVALID_CHARACTERS, index)
+        try:
+            value = bounds.text(value, field=path, blank=True)
+        except BoundsError as exc:
+            self.add(path, exc.message, index)
             return None
         if not value and not blank:
             self.add(path, messages.BLANK, index)
-            return None
-        if len(value) > max_length:
-            self.add(path, messages.TOO_LONG.format(max=max_length), index)
             return None
         return value
 
@@ -110,11 +154,13 @@ class _Collector:
         key: str,
         path: str,
         *,
+        bounds: FieldBounds,
         required: bool,
-        places: int = AMOUNT_PLACES,
         index: int = 0,
     ) -> Decimal | _Missing | None:
-        """A Decimal, None when absent and optional, or MISSING after an error."""
+        """A Decimal, None when absent and optional, or MISSING after an error. Stored
+        exactly as sent: more precision than the column holds is an error, never a
+        silent rounding (10.50000 is fine, 10.12345 is not)."""
         value = data.get(key, MISSING)
         if value is MISSING or value is None:
             if required:
@@ -124,29 +170,17 @@ class _Collector:
         if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
             self.add(path, messages.NOT_A_DECIMAL, index)
             return MISSING
+        if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value.strip()):
+            self.add(path, messages.NOT_A_DECIMAL, index)
+            return MISSING
+        if isinstance(value, Decimal) and not value.is_finite():
+            self.add(path, messages.NOT_A_DECIMAL, index)
+            return MISSING
         try:
-            if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value.strip()):
-                raise InvalidOperation(value)
-            number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
-        except InvalidOperation:
-            self.add(path, messages.NOT_A_DECIMAL, index)
+            return bounds.decimal(value, field=path, index=index, allow_string=True, as_sent=True)
+        except BoundsError as exc:
+            self.add(path, exc.message, index)
             return MISSING
-        if not number.is_finite():
-            self.add(path, messages.NOT_A_DECIMAL, index)
-            return MISSING
-        integer_digits = AMOUNT_INTEGER_DIGITS if places == AMOUNT_PLACES else RATE_INTEGER_DIGITS
-        if abs(number) >= Decimal(10) ** integer_digits:
-            self.add(path, messages.TOO_MANY_DIGITS.format(digits=integer_digits), index)
-            return MISSING
-        # Stored exactly as sent: more precision than the column holds is an
-        # error, never a silent rounding (10.50000 is fine, 10.12345 is not).
-        quantum = Decimal(1).scaleb(-places)
-        if int(number.as_tuple().exponent) < -places:
-            if number != number.quantize(quantum):
-                self.add(path, messages.TOO_MANY_PLACES.format(places=places), index)
-                return MISSING
-            number = number.quantize(quantum)
-        return number
 
     def instant(self, data: dict[str, Any], key: str, *, end_of_day: bool) -> datetime | None:
         value = data.get(key, MISSING)
@@ -156,10 +190,15 @@ class _Collector:
         moment = parse_instant(value, end_of_day=end_of_day)
         if moment is None:
             self.add(key, messages.NOT_A_TIME)
-        return moment
+            return None
+        try:
+            return PERIOD.datetime(moment, field=key)
+        except BoundsError as exc:
+            self.add(key, exc.message)
+            return None
 
     def tax_id(self, data: dict[str, Any], key: str) -> str | None:
-        value = self.text(data, key, key, required=True, blank=False, max_length=20)
+        value = self.text(data, key, key, bounds=TAX_ID, required=True, blank=False)
         if value is None:
             return None
         value = value.upper()
@@ -235,7 +274,9 @@ def parse_statement(payload: Any) -> StatementInput:
         errors.add("body", messages.NOT_AN_OBJECT)
         raise ValidationFailed(messages.VALIDATION_FAILED.format(count=1), errors=errors.errors)
 
-    number = errors.text(payload, "reconciliationNo", "reconciliationNo", required=True, blank=False, max_length=100)
+    number = errors.text(
+        payload, "reconciliationNo", "reconciliationNo", bounds=RECONCILIATION_NO, required=True, blank=False
+    )
     currency = ""
     raw_currency = payload.get("currency")
     if raw_currency is not None:
@@ -251,10 +292,10 @@ def parse_statement(payload: Any) -> StatementInput:
     end = errors.instant(payload, "endTime", end_of_day=True)
     if start is not None and end is not None and end < start:
         errors.add("endTime", messages.END_BEFORE_START)
-    buyer_name = errors.text(payload, "buyCompanyName", "buyCompanyName", required=True, blank=False, max_length=200)
+    buyer_name = errors.text(payload, "buyCompanyName", "buyCompanyName", bounds=BUYER_NAME, required=True, blank=False)
     buyer_tax_id = errors.tax_id(payload, "buyCompanyTaxId")
     supplier_name = errors.text(
-        payload, "supplierCompanyName", "supplierCompanyName", required=True, blank=False, max_length=200
+        payload, "supplierCompanyName", "supplierCompanyName", bounds=SUPPLIER_NAME, required=True, blank=False
     )
     supplier_tax_id = errors.tax_id(payload, "supplierCompanyTaxId")
 
@@ -299,21 +340,28 @@ def _parse_lines(items: Any, errors: _Collector) -> list[LineInput]:
             continue
         before = len(errors.errors)
 
-        def text(key: str, *, required: bool = True, blank: bool = False, max_length: int = 200) -> str | None:
+        def text(key: str, *, required: bool = True, blank: bool = False) -> str | None:
             return errors.text(
                 item,  # noqa: B023 - called within this iteration only
                 key,
                 f"{prefix}.{key}",  # noqa: B023
+                bounds=LINE_TEXT[key],
                 required=required,
                 blank=blank,
-                max_length=max_length,
                 index=position,  # noqa: B023
             )
 
-        def number(key: str, *, required: bool = False, places: int = AMOUNT_PLACES) -> Any:
-            return errors.decimal(item, key, f"{prefix}.{key}", required=required, places=places, index=position)  # noqa: B023
+        def number(key: str, *, required: bool = False) -> Any:
+            return errors.decimal(
+                item,  # noqa: B023
+                key,
+                f"{prefix}.{key}",  # noqa: B023
+                bounds=LINE_NUMBER[key],
+                required=required,
+                index=position,  # noqa: B023
+            )
 
-        item_no = text("itemNo", max_length=100)
+        item_no = text("itemNo")
         if item_no is not None:
             if item_no in first_position:
                 errors.add(
@@ -325,7 +373,7 @@ def _parse_lines(items: Any, errors: _Collector) -> list[LineInput]:
                 first_position[item_no] = position
         item_name = text("itemName")
         specification = text("specification", blank=True)
-        product_no = text("productNo", max_length=100)
+        product_no = text("productNo")
         buyer_item_name = text("buyerItemName")
         buyer_specification = text("buyerSpecification", required=False, blank=True)
 
@@ -336,7 +384,7 @@ def _parse_lines(items: Any, errors: _Collector) -> list[LineInput]:
         if isinstance(unit_price, Decimal) and unit_price < 0:
             errors.add(f"{prefix}.unitPrice", messages.MUST_NOT_BE_NEGATIVE, position)
         amount_without_tax = number("amountWithoutTax")
-        tax_percent = number("taxPercent", places=RATE_PLACES)
+        tax_percent = number("taxPercent")
         if isinstance(tax_percent, Decimal) and not (0 <= tax_percent < 1):
             errors.add(f"{prefix}.taxPercent", messages.TAX_RATE_RANGE, position)
         tax_amount = number("taxAmount")
@@ -344,7 +392,7 @@ def _parse_lines(items: Any, errors: _Collector) -> list[LineInput]:
         discount = number("discount")
 
         unit: Unit | None = None
-        unit_name = text("unit", max_length=16)
+        unit_name = text("unit")
         if unit_name is not None:
             unit = units.get(unit_name.upper()) or units.get(unit_name)
             if unit is None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from apps.core.bounds import NUL_CHARACTER, TOO_LONG
 from apps.reconciliation import messages
 from apps.reconciliation.models import ReconciliationStatement, StatementLine, Unit
 from apps.reconciliation.taxids import uscc_check_character
@@ -46,8 +47,8 @@ RULES: list[tuple[str, Callable[[dict], None], str, Any]] = [
     ("number null", top(reconciliationNo=None), "reconciliationNo", messages.REQUIRED),
     ("number blank", top(reconciliationNo="   "), "reconciliationNo", messages.BLANK),
     ("number not a string", top(reconciliationNo=12), "reconciliationNo", messages.NOT_A_STRING),
-    ("number too long", top(reconciliationNo="N" * 101), "reconciliationNo", messages.TOO_LONG.format(max=100)),
-    ("number with NUL", top(reconciliationNo="A\x00B"), "reconciliationNo", messages.INVALID_CHARACTERS),
+    ("number too long", top(reconciliationNo="N" * 101), "reconciliationNo", TOO_LONG.format(max=100, length=101)),
+    ("number with NUL", top(reconciliationNo="A\x00B"), "reconciliationNo", NUL_CHARACTER.format(position=1)),
     ("currency unknown", top(currency="XYZ"), "currency", messages.UNKNOWN_CURRENCY),
     ("currency unknown name", top(currency="金币"), "currency", messages.UNKNOWN_CURRENCY),
     ("currency not a string", top(currency=156), "currency", messages.NOT_A_STRING),
