@@ -30,6 +30,9 @@ urlpatterns = [
     path("v2/", include("apps.purchases.kashflow.urls")),
 ]
 
+# A 500 outside every view's own handler: JSON under /api/, Django's page elsewhere.
+handler500 = "apps.core.api.views.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.views import defaults
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core import messages
 from apps.core.api.serializers import (
     HealthSerializer,
     ImportJobSerializer,
@@ -112,6 +116,19 @@ class HealthView(APIView):
         return Response(
             {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
         )
+
+
+def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    """Django's 500 handler (an error outside any view's own handler): JSON with an
+    error id under /api/, Django's page elsewhere. Django logs the traceback just
+    before; the id is logged with the path next to it."""
+    if request.path.startswith("/api/"):
+        error_id = uuid.uuid4().hex
+        logging.getLogger("finhub.api").error("Server error %s at %s", error_id, request.path)
+        return JsonResponse(
+            {"detail": str(messages.SERVER_ERROR.format(error_id=error_id)), "errorId": error_id}, status=500
+        )
+    return defaults.server_error(request, *args, **kwargs)
 
 
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
