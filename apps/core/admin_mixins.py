@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+
+from apps.core.bounds import field_bounds
 
 # The file formats finance staff export to (and import reference data from).
 CSV_XLSX_FORMATS = [CSV, XLSX]
@@ -17,6 +20,23 @@ class ExportCsvXlsxMixin(ExportMixin):
     (django-import-export; the export honours the current filters and search)."""
 
     export_formats = CSV_XLSX_FORMATS
+
+
+class BoundedTextAdminMixin:
+    """The admin's text inputs refuse what apps.core.bounds refuses (control
+    characters, lone surrogates, U+FFFE/U+FFFF) besides Django's own NUL and length
+    checks, so that what staff type can be exported and served like what the APIs take."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if (
+            formfield is not None
+            and isinstance(db_field, models.CharField | models.TextField)
+            and db_field.max_length is not None
+            and not db_field.choices
+        ):
+            formfield.validators.extend(field_bounds(db_field.model, db_field.name).form_validators())
+        return formfield
 
 
 class ReadOnlyAdminMixin:

@@ -15,7 +15,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin_mixins import file_download
+from apps.core.admin_mixins import BoundedTextAdminMixin, file_download
 from apps.core.exceptions import ApplicationError
 from apps.reconciliation.exports import statements_csv, statements_xlsx
 from apps.reconciliation.forms import DisputeForm
@@ -42,7 +42,7 @@ LINE_FIELDS = (
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(BoundedTextAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "name_zh", "is_active"]
     list_editable = ["name", "name_zh", "is_active"]
     list_filter = ["is_active"]

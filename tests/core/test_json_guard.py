@@ -255,3 +255,60 @@ def test_drfs_parser_applies_the_guard_with_drfs_errors(settings: Any) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
     with pytest.raises(RequestTooLarge, match="larger than the limit of 10 bytes"):
         parser.parse(io.BytesIO(b'{"a": "0123456789"}'))
+
+
+# --- XML bodies on /v2: the same kind of limits -------------------------------------------
+
+XML_HOSTILE = {
+    "entity expansion": (
+        '<?xml version="1.0"?><!DOCTYPE P [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        "<Purchase><SupplierCode>&b;</SupplierCode></Purchase>",
+        400,
+        "DOCTYPE",
+    ),
+    "a DOCTYPE after a long comment": (
+        "<!--" + " " * 8000 + '--><!DOCTYPE Purchase SYSTEM "http://127.0.0.1:9/x.dtd"><Purchase/>',
+        400,
+        "DOCTYPE",
+    ),
+    "nested 10,000 elements": ("<Purchase>" + "<a>" * 10_000 + "</a>" * 10_000 + "</Purchase>", 400, "64 levels"),
+    "text over the limit": (
+        "<Purchase><SupplierCode>" + "x" * (MAX_STRING + 1) + "</SupplierCode></Purchase>",
+        413,
+        "longer than 1000",
+    ),
+    "a lone surrogate reference": (
+        "<Purchase><SupplierCode>&#xD800;</SupplierCode></Purchase>",
+        400,
+        "invalid character",
+    ),
+    "a NUL reference": ("<Purchase><SupplierCode>&#0;</SupplierCode></Purchase>", 400, "invalid character"),
+    "a repeated element": (
+        "<Purchase><SupplierCode>A</SupplierCode><SupplierCode>B</SupplierCode></Purchase>",
+        400,
+        "<SupplierCode> appears more than once",
+    ),
+}
+
+
+@pytest.fixture
+def v2_token(db: None) -> str:
+    user = kashflow_user_create(username="bob", password="S3cret-pass!", memorable_word="pineapple")
+    return issue_long_lived_token(user, label="tests")
+
+
+@pytest.mark.parametrize("case", list(XML_HOSTILE))
+def test_xml_bodies_on_v2_are_guarded_too(client: Any, v2_token: str, case: str) -> None:
+    body, status, text = XML_HOSTILE[case]
+    response = client.generic(
+        "POST",
+        "/v2/purchases",
+        body.encode(),
+        content_type="application/xml",
+        HTTP_AUTHORIZATION=f"KfToken {v2_token}",
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == status, response.content[:300]
+    assert response.json()["Error"] == {400: "MalformedRequest", 413: "PayloadTooLarge"}[status]
+    assert text in response.json()["Message"]
+    assert not Purchase.objects.exists()

@@ -302,3 +302,14 @@ def test_the_database_refuses_a_period_no_reader_can_show(db):
         with pytest.raises(IntegrityError), transaction.atomic():
             ReconciliationStatementFactory(start_time=start, end_time=end)
     assert not ReconciliationStatement.objects.exists()
+
+
+def test_the_unit_table_in_the_admin_refuses_what_the_api_would(admin_client):
+    from django.urls import reverse
+
+    add = reverse("admin:reconciliation_unit_add")
+    page = admin_client.post(add, {"code": "DRUM", "name": "drum\x07", "name_zh": "桶", "is_active": "on"})
+    assert page.status_code == 200
+    assert "U+0007" in str(page.context["adminform"].form.errors["name"])
+    assert not Unit.objects.filter(code="DRUM").exists()
+    assert admin_client.post(add, {"code": "DRUM", "name": "drum", "name_zh": "桶", "is_active": "on"}).status_code == 302

@@ -10,8 +10,10 @@ per item named after the list (``LineItems`` -> ``LineItem``, ``Data`` ->
 ``Purchase``...), null is an empty element with ``i:nil="true"``. Reading
 accepts the same shape (namespaces ignored); values stay text and the
 serializers convert them, so ``<Quantity>3</Quantity>`` and ``"Quantity": 3``
-mean the same. A body with a DOCTYPE or an entity declaration is refused
-(no entity expansion, no external entities).
+mean the same. Bodies go through apps.core.xml_guard: a DOCTYPE is refused (no
+entity expansion, no external entities), and so are nesting and text past the
+JSON guard's limits; an element repeated where one is expected is refused too
+(it would otherwise be read as the last one, like a repeated JSON key).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from rest_framework import exceptions as drf
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 
-from apps.core import json_guard
+from apps.core import json_guard, xml_guard
 from apps.core.exceptions import PayloadTooLarge
 
 # Items of these lists are written as elements of these names.
@@ -160,26 +162,35 @@ def _xml_value(element: ET.Element) -> Any:
     if tag in LIST_ITEM_NAMES:
         return [_xml_value(child) for child in children]
     if children:
-        return {_local(child.tag): _xml_value(child) for child in children}
+        return _xml_object(children)
     text = (element.text or "").strip()
     return text if text else None
 
 
+def _xml_object(children: list[ET.Element]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for child in children:
+        name = _local(child.tag)
+        if name in values:
+            raise drf.ParseError(f"The body is not valid XML: <{name}> appears more than once in one element")
+        values[name] = _xml_value(child)
+    return values
+
+
 def parse_xml(body: bytes, *, as_list: bool = False) -> Any:
-    head = body[:4096].lower()
-    if b"<!doctype" in head or b"<!entity" in body.lower():
-        raise drf.ParseError("DOCTYPE and entity declarations are not allowed")
     try:
-        root = ET.fromstring(body)  # noqa: S314 - no DOCTYPE, so no entities
-    except ET.ParseError as exc:
-        raise drf.ParseError(f"The body is not valid XML: {exc}") from None
+        root = xml_guard.parse(body)
+    except xml_guard.XmlTextTooLong as exc:
+        raise PayloadTooLarge(exc.message) from None
+    except xml_guard.XmlRejected as exc:
+        raise drf.ParseError(f"The body is not valid XML: {exc.message}") from None
     if as_list:
         if not list(root) and (root.text or "").strip():
             raise drf.ParseError("Expected a list of elements under the root element")
         return [_xml_value(child) for child in root]
     if not list(root) and not _is_nil(root):
         return {}
-    return {_local(child.tag): _xml_value(child) for child in root}
+    return _xml_object(list(root))
 
 
 # --- parsers ----------------------------------------------------------------------
