@@ -312,4 +312,6 @@ def test_the_unit_table_in_the_admin_refuses_what_the_api_would(admin_client):
     assert page.status_code == 200
     assert "U+0007" in str(page.context["adminform"].form.errors["name"])
     assert not Unit.objects.filter(code="DRUM").exists()
-    assert admin_client.post(add, {"code": "DRUM", "name": "drum", "name_zh": "桶", "is_active": "on"}).status_code == 302
+    assert (
+        admin_client.post(add, {"code": "DRUM", "name": "drum", "name_zh": "桶", "is_active": "on"}).status_code == 302
+    )
