@@ -193,9 +193,12 @@ def _check_text_span(
 ) -> None:
     """Check ``value`` decoded from ``text[start:end]``; walk it only when a cheap
     count over the text says a limit might be reached (the common row needs none)."""
-    brackets = text.count("[", start, end) + text.count("{", start, end)
     surrogates = text.find("\\u", start, end) >= 0 and _SURROGATE_ESCAPE.search(text, start, end) is not None
-    if depth + brackets > limits.max_depth or end - start > limits.max_string_length or surrogates:
+    if (
+        surrogates
+        or end - start > limits.max_string_length  # a long element: walk it rather than count over it
+        or depth + text.count("[", start, end) + text.count("{", start, end) > limits.max_depth
+    ):
         check_value(value, limits, path=path, depth=depth, surrogates=surrogates)
 
 
