@@ -14,6 +14,14 @@ Then it prints the ratio of the largest to the second largest size for each, and
 whether the stream parse is linear (time ratio under the size ratio).
 JSON_MAX_STRING_LENGTH is raised for the run so the strings are parsed, not refused.
 Needs no database.
+
+Allocator: glibc serves every block over 32 MB with fresh pages from the kernel
+(mmap) and returns them on free, so each 100 MB string pays page faults that a
+10 MB one (reused heap memory) does not: on a busy machine that alone made the
+100 MB parse ~14x the 10 MB one with this parser and ~11x for ``json.loads``.
+To time the parser rather than the page faults, the bench re-runs itself with
+``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` raised (the same
+knobs a worker can be started with); ``--default-allocator`` times it without.
 """
 
 from __future__ import annotations
@@ -44,7 +52,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100], help="string sizes in MB")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--compare-ijson", action="store_true", help="also time ijson (yajl2_c); slow at 100 MB")
+    parser.add_argument("--default-allocator", action="store_true", help="keep glibc's default mmap thresholds")
     args = parser.parse_args()
+    if not args.default_allocator and "MALLOC_MMAP_THRESHOLD_" not in os.environ:
+        warm = {"MALLOC_MMAP_THRESHOLD_": str(4 << 30), "MALLOC_TRIM_THRESHOLD_": str(4 << 30)}
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **warm})  # noqa: S606 - this bench again
+    allocator = "default" if args.default_allocator else "warm (MALLOC_MMAP_THRESHOLD_ raised)"
+    print(f"allocator: {allocator}")
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     os.environ["JSON_MAX_STRING_LENGTH"] = str(max(args.sizes) * MB + 1)
