@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.admin_mixins import BoundedTextAdminMixin, file_download
 from apps.core.exceptions import ApplicationError
+from apps.reconciliation.admin_match import MatchStatusFilter, StatementMatchAdminMixin
 from apps.reconciliation.exports import statements_csv, statements_xlsx
 from apps.reconciliation.forms import DisputeForm
 from apps.reconciliation.models import ReconciliationStatement, StatementLine, Unit
@@ -69,8 +70,9 @@ class StatementLineInline(admin.TabularInline):
 
 
 @admin.register(ReconciliationStatement)
-class ReconciliationStatementAdmin(SimpleHistoryAdmin):
-    """Review of statements: confirm or dispute (with a reason), export, history."""
+class ReconciliationStatementAdmin(StatementMatchAdminMixin, SimpleHistoryAdmin):
+    """Review of statements: confirm or dispute (with a reason), export, history;
+    the match against purchases (``admin_match``)."""
 
     list_display = [
         "number",
@@ -81,11 +83,13 @@ class ReconciliationStatementAdmin(SimpleHistoryAdmin):
         "currency",
         "line_count",
         "status",
+        "match_status",
         "reviewed_by",
         "created_at",
     ]
     list_filter = [
         "status",
+        MatchStatusFilter,
         "supplier_name",
         "buyer_name",
         ("start_time", admin.DateFieldListFilter),
@@ -120,7 +124,7 @@ class ReconciliationStatementAdmin(SimpleHistoryAdmin):
         "created_at",
     ]
     history_list_display = ["status", "dispute_reason", "reviewed_by"]
-    actions = ["confirm_statements", "dispute_statements", "export_xlsx", "export_csv"]
+    actions = ["confirm_statements", "dispute_statements", "export_xlsx", "export_csv", "rematch_statements"]
     change_form_template = "admin/reconciliation/reconciliationstatement/change_form.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReconciliationStatement]:
@@ -165,7 +169,7 @@ class ReconciliationStatementAdmin(SimpleHistoryAdmin):
                 name="{}_{}_export".format(*info),
             ),
         ]
-        return own + super().get_urls()
+        return own + self.match_urls() + super().get_urls()
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
@@ -182,6 +186,8 @@ class ReconciliationStatementAdmin(SimpleHistoryAdmin):
     def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         statement = context.get("original")
         context["can_review"] = statement is not None and self.has_change_permission(request, statement)
+        if statement is not None:
+            context.update(self.match_context(request, statement))
         return super().render_change_form(request, context, *args, **kwargs)
 
     def _change_url(self, statement: ReconciliationStatement) -> str:
@@ -200,7 +206,9 @@ class ReconciliationStatementAdmin(SimpleHistoryAdmin):
         statement = get_object_or_404(ReconciliationStatement, pk=object_id)
         if not self.has_change_permission(request, statement):
             raise PermissionDenied
-        form = DisputeForm(request.POST if request.method == "POST" else None)
+        # The reason starts as the differences the match found (editable).
+        initial = {"reason": self.dispute_reason_initial(statement)}
+        form = DisputeForm(request.POST if request.method == "POST" else None, initial=initial)
         if request.method == "POST" and form.is_valid():
             self._dispute(request, [statement], form.cleaned_data["reason"])
             return HttpResponseRedirect(self._change_url(statement))

@@ -6,3 +6,8 @@ class ReconciliationConfig(AppConfig):
     name = "apps.reconciliation"
     label = "reconciliation"
     verbose_name = _("Reconciliation statements")
+
+    def ready(self) -> None:
+        from apps.reconciliation import triggers
+
+        triggers.connect()

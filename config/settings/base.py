@@ -217,6 +217,12 @@ JSON_MAX_STRING_LENGTH = env.int("JSON_MAX_STRING_LENGTH", default=1024 * 1024)
 # may differ from each other (tax = amount x rate, total = amount + tax = qty x price).
 RECONCILIATION_MAX_BODY_BYTES = env.int("RECONCILIATION_MAX_BODY_BYTES", default=5 * 1024 * 1024)
 RECONCILIATION_AMOUNT_TOLERANCE = Decimal(env.str("RECONCILIATION_AMOUNT_TOLERANCE", default="0.01"))
+# Our company's tax id: a statement addressed to another buyer is flagged, not
+# matched. Empty: the buyer is not checked (and the match says so).
+COMPANY_TAX_ID = env.str("COMPANY_TAX_ID", default="")
+# Seconds a re-match waits after purchases of a statement's supplier and period
+# changed, so that a burst of changes costs one run per statement.
+RECONCILIATION_REMATCH_DELAY_SECONDS = env.int("RECONCILIATION_REMATCH_DELAY_SECONDS", default=30)
 
 # --- KashFlow-compatible purchases API (/v2) ----------------------------------------
 # Currency of the books: a purchase without Currency is in it, at rate 1.

@@ -6,10 +6,13 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.permissions import FinanceReadPermission
 from apps.reconciliation import messages
+from apps.reconciliation.api.match import StatementMatchSerializer, match_payload
 from apps.reconciliation.api.serializers import (
     ErrorDetailSerializer,
     ReconciliationStatementSerializer,
@@ -19,8 +22,9 @@ from apps.reconciliation.api.serializers import (
 from apps.reconciliation.api.xunlian import XunlianAPIView
 from apps.reconciliation.demo import EXAMPLE_STATEMENT_JSON
 from apps.reconciliation.filters import ReconciliationStatementFilterSet
-from apps.reconciliation.selectors import statement_list
-from apps.reconciliation.services import statement_create
+from apps.reconciliation.models import ReconciliationStatement
+from apps.reconciliation.selectors import statement_list, statement_match_result
+from apps.reconciliation.services import Trigger, statement_create, statement_match
 from apps.reconciliation.validation import parse_statement
 
 XUNLIAN_ERRORS = {
@@ -132,3 +136,56 @@ class ReconciliationStatementViewSet(viewsets.ReadOnlyModelViewSet):
     ]
     lookup_field = "public_id"
     lookup_value_regex = "[^/]+"  # a malformed id is a JSON 404 from the view, not an HTML one
+
+    def get_queryset(self) -> Any:
+        if self.action == "match":
+            return ReconciliationStatement.objects.all()
+        return super().get_queryset()
+
+    def get_permissions(self) -> Any:
+        if self.action == "match":
+            return [MatchRunPermission()]
+        return super().get_permissions()
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The statement's stored match against purchases",
+        description=(
+            "The result of the last run: status (all_matched, differences, unknown_supplier, ambiguous_supplier, "
+            "other_buyer, or not_run), when it ran and against which purchases (ids and versions), the totals "
+            "and the difference by kind, and the match table. Differences are statement minus purchases."
+        ),
+        responses={
+            200: StatementMatchSerializer,
+            404: OpenApiResponse(ErrorDetailSerializer, description="No statement with this id."),
+            **READ_ERRORS,
+        },
+        filters=False,
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Match the statement again now",
+        description="Runs the match against the purchases as they are now, stores it and returns it. "
+        "Needs the change permission on statements.",
+        request=None,
+        responses={
+            200: StatementMatchSerializer,
+            404: OpenApiResponse(ErrorDetailSerializer, description="No statement with this id."),
+            **READ_ERRORS,
+        },
+        filters=False,
+    )
+    @action(detail=True, methods=["get", "post"], url_path="match", filter_backends=[], pagination_class=None)
+    def match(self, request: Request, public_id: str | None = None) -> Response:
+        statement = self.get_object()
+        if request.method == "POST":
+            user = request.user if getattr(request.user, "pk", None) else None
+            statement_match(statement=statement, trigger=Trigger.API, by=user)
+        payload = match_payload(statement, statement_match_result(statement))
+        return Response(StatementMatchSerializer(payload).data)
+
+
+class MatchRunPermission(FinanceReadPermission):
+    """Reading a match needs the view permission on statements; running one the change permission."""
+
+    perms_map = {**FinanceReadPermission.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}

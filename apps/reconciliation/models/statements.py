@@ -33,6 +33,23 @@ class Unit(models.Model):
         _("Chinese name"), max_length=30, blank=True, help_text=_("Also accepted on the wire, e.g. 个.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    base_unit = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("base unit"),
+        help_text=_("Matching converts quantities between units with the same base unit (KG and T: G)."),
+    )
+    base_factor = models.DecimalField(
+        _("factor to the base unit"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("How many base units one of this unit is (KG: 1000 G)."),
+    )
 
     class Meta:
         verbose_name = _("unit")
@@ -40,6 +57,11 @@ class Unit(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(code=Upper("code")), name="recon_unit_code_upper"),
+            models.CheckConstraint(
+                condition=Q(base_unit__isnull=True, base_factor__isnull=True)
+                | Q(base_unit__isnull=False, base_factor__gt=0),
+                name="recon_unit_base_with_factor",
+            ),
         ]
 
     def __str__(self) -> str:

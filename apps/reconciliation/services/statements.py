@@ -1,7 +1,8 @@
-"""Every write of the reconciliation area: statements arrive, are confirmed or disputed."""
+"""Statements arrive, are confirmed or disputed."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -10,6 +11,8 @@ from apps.core.exceptions import ConflictError
 from apps.core.models import ApiClient
 from apps.reconciliation import messages
 from apps.reconciliation.models import ReconciliationStatement, StatementLine
+from apps.reconciliation.services.matching import Trigger
+from apps.reconciliation.services.rematch import queue_match
 from apps.reconciliation.validation import StatementInput
 
 
@@ -70,6 +73,7 @@ def statement_create(*, statement: StatementInput, client: ApiClient | None = No
         )
         for line in statement.lines
     )
+    transaction.on_commit(partial(queue_match, record.pk, Trigger.RECEIVED), robust=True)
     return record
 
 

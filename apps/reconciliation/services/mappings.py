@@ -1,0 +1,48 @@
+"""The product mapping, learned: when a reviewer accepts a pairing that matching
+suggested by name, the supplier's product number is mapped to the finhub
+product of the purchase line, and the statement is matched again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from apps.core.exceptions import ValidationFailed
+from apps.purchases import selectors as purchases
+from apps.reconciliation import messages
+from apps.reconciliation.matching.records import normalise_product_no
+from apps.reconciliation.models import MatchLine, ProductMapping
+from apps.reconciliation.services.matching import Trigger, statement_match
+
+
+@transaction.atomic
+def product_mapping_learn(*, match_line: MatchLine, by: Any) -> ProductMapping:
+    """Store (supplier, ``productNo``) -> the purchase line's product code, factor 1,
+    from a suggested pairing, and re-match the statement.
+
+    Raises ValidationFailed when the row is not a suggestion with a statement
+    line, or its purchase line has no product (or the product is gone).
+    """
+    match = match_line.match
+    statement_line = match_line.statement_line
+    if not match_line.suggested or statement_line is None or match.supplier_id is None:
+        raise ValidationFailed(messages.MAPPING_NOT_SUGGESTED)
+    code = match_line.purchase_product_code
+    if not code:
+        raise ValidationFailed(messages.MAPPING_NO_PRODUCT)
+    if not purchases.product_codes([code.upper()]):
+        raise ValidationFailed(messages.MAPPING_UNKNOWN_PRODUCT.format(code=code))
+    mapping, _created = ProductMapping.objects.update_or_create(
+        supplier_id=match.supplier_id,
+        supplier_product_no=normalise_product_no(statement_line.product_no),
+        defaults={
+            "product_code": code,
+            "factor": 1,
+            "unit": None,
+            "source": ProductMapping.Source.LEARNED,
+            "created_by": by if getattr(by, "pk", None) else None,
+        },
+    )
+    statement_match(statement=match.statement_id, trigger=Trigger.MAPPING, by=by)
+    return mapping
