@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from apps.purchases.demo_statements import load_statement_purchases
 from apps.purchases.models import (
     BankAccount,
     BankTransaction,
@@ -120,4 +121,5 @@ def load_demo_data() -> str:
             nominal=nominals[8205],
         )
         created.append("1 bank transaction")
+    created += load_statement_purchases()
     return ", ".join(created) + " created" if created else "demo purchases data already there"

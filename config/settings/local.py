@@ -8,3 +8,6 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-a-secr
 # Serve static files straight from the apps while developing (no collectstatic).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The demo statements (manage.py load_demo_data) are addressed to the Xunlian
+# example's buyer: take it as our company, so that matching checks the buyer.
+COMPANY_TAX_ID = env("COMPANY_TAX_ID", default="91500103MA5UAHBY29")

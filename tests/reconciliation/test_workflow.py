@@ -71,10 +71,27 @@ def test_the_database_refuses_a_period_that_ends_before_it_starts():
 def test_load_demo_data_is_idempotent(capsys):
     call_command("load_demo_data")
     call_command("load_demo_data")
-    statement = ReconciliationStatement.objects.get()
-    assert statement.reconciliation_no == "hailan-API-Buy1557883270376"
+    statement = ReconciliationStatement.objects.get(reconciliation_no="hailan-API-Buy1557883270376")
     assert statement.currency == "CNY"
     assert statement.lines.count() == 1
+    # The example agrees with a demo purchase; the June statement shows each kind of
+    # difference; the third comes from a supplier finhub does not know.
+    matches = dict(ReconciliationStatement.objects.values_list("reconciliation_no", "match__status"))
+    assert matches == {
+        "hailan-API-Buy1557883270376": "all_matched",
+        "DEMO-XL-2019-06": "differences",
+        "DEMO-XL-UNKNOWN": "unknown_supplier",
+    }
+    june = ReconciliationStatement.objects.get(reconciliation_no="DEMO-XL-2019-06").match
+    assert june.line_counts == {
+        "quantity_differs": 1,
+        "price_differs": 1,
+        "amount_differs": 1,
+        "not_in_purchases": 1,
+        "matched": 1,
+        "not_on_statement": 1,
+        "other_currency": 1,
+    }
     assert "already there" in capsys.readouterr().out
 
 

@@ -15,10 +15,29 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for app_config in apps.get_app_configs():
-            if app_config.name not in settings.LOCAL_APPS or find_spec(f"{app_config.name}.demo") is None:
-                continue
-            loader = import_module(f"{app_config.name}.demo").load_demo_data
+        modules = {
+            app_config.label: import_module(f"{app_config.name}.demo")
+            for app_config in apps.get_app_configs()
+            if app_config.name in settings.LOCAL_APPS and find_spec(f"{app_config.name}.demo") is not None
+        }
+        for label in _in_dependency_order(modules):
             with transaction.atomic():
-                summary = loader()
-            self.stdout.write(f"{app_config.label}: {summary}")
+                summary = modules[label].load_demo_data()
+            self.stdout.write(f"{label}: {summary}")
+
+
+def _in_dependency_order(modules: dict[str, Any]) -> list[str]:
+    """App labels in INSTALLED_APPS order, except that an app whose demo module
+    names others in ``DEMO_AFTER`` (data it refers to) comes after them."""
+    ordered: list[str] = []
+
+    def visit(label: str, path: tuple[str, ...]) -> None:
+        if label in ordered or label in path or label not in modules:
+            return
+        for before in getattr(modules[label], "DEMO_AFTER", ()):
+            visit(before, (*path, label))
+        ordered.append(label)
+
+    for label in modules:
+        visit(label, ())
+    return ordered
