@@ -26,8 +26,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from apps.core.importing.jobs import import_job_create, import_job_succeed
 from apps.core.models import ImportJob
-from apps.core.services import api_client_create, api_token_issue, import_job_create, import_job_succeed
+from apps.core.services import api_client_create, api_token_issue
 
 # Every status an operation returns must be documented with the body it sends
 # (/api/v1/ errors are documented centrally by apps.core.schema.document_api_v1_errors).

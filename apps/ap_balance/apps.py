@@ -6,3 +6,6 @@ class ApBalanceConfig(AppConfig):
     name = "apps.ap_balance"
     label = "ap_balance"
     verbose_name = _("AP open balance (SAP)")
+
+    def ready(self) -> None:
+        import apps.ap_balance.services  # noqa: F401 - registers the importer of this kind

@@ -5,7 +5,8 @@ import io
 from pathlib import Path
 
 from apps.ap_balance.models import Snapshot
-from apps.ap_balance.services import ap_balance_import_queue, ap_balance_report_stage, ap_snapshot_apply
+from apps.ap_balance.services import KIND
+from apps.core.importing.pipeline import import_job_apply, import_report_submit
 
 # SAP's sample report, as SAP sends it (amounts as JSON numbers).
 SAMPLE_BODY = b"""[
@@ -29,14 +30,14 @@ def load_demo_data() -> str:
         return "AP snapshots already there"
     body = SAMPLE_BODY
     stream = io.BytesIO(body)
-    staged = ap_balance_report_stage(body=stream)
-    job = ap_balance_import_queue(
-        staged=staged,
+    submitted = import_report_submit(
+        kind=KIND,
         body=stream,
+        params={},
         body_sha256=hashlib.sha256(body).hexdigest(),
         body_size=len(body),
         source=f"demo {Path(__file__).name}",
         enqueue=False,
     )
-    job = ap_snapshot_apply(job_id=job.pk) or job
-    return f"AP snapshot with {staged.rows} lines imported ({job.status})"
+    job = import_job_apply(job_id=submitted.job.pk) or submitted.job
+    return f"AP snapshot with {submitted.rows} lines imported ({job.status})"

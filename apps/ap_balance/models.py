@@ -59,14 +59,22 @@ class Snapshot(models.Model):
 
 
 class SnapshotLine(models.Model):
-    """One open item of a snapshot, with SAP's fields. Read-only in finhub."""
+    """One open item of a snapshot, with SAP's fields. Read-only in finhub.
+
+    On PostgreSQL the table is partitioned by LIST (snapshot): each import's lines
+    are loaded and indexed as a table of their own and attached as the
+    snapshot's partition (apps.core.importing.partitions); pruning a snapshot
+    drops its partition. Its primary key is (id, snapshot_id)."""
 
     class Clearing(models.TextChoices):
         NONE = "", _("not given")
         UNCLEARED = "N", _("uncleared (BSIK)")
         CLEARED = "Y", _("cleared (BSAK)")
 
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="lines", verbose_name=_("snapshot"))
+    # Indexed by the composite indexes below (and on PostgreSQL by the partitioning).
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="lines", verbose_name=_("snapshot"), db_index=False
+    )
     company_code = models.CharField(_("companyCode"), max_length=32, blank=True)
     sap_dealer_code = models.CharField(_("sapDealerCode"), max_length=64)
     invoice_id = models.CharField(_("invoinceId"), max_length=64)

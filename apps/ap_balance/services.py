@@ -1,25 +1,26 @@
-"""Writes of the AP open-balance area: validate SAP's full report into a staged
-file, then turn it into a new snapshot and make that the current one, atomically
-(the pipeline is apps.core.imports)."""
+"""Writes of the AP open-balance area: the importer of SAP's full report
+(registered as kind ``ap_balance``; the pipeline is apps.core.importing). Each
+import becomes a new snapshot, made current atomically; on PostgreSQL its
+staged rows become the snapshot's own partition of the lines table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from apps.ap_balance.models import Snapshot, SnapshotLine
 from apps.core.exceptions import ValidationFailed
-from apps.core.imports import ErrorCollector, FieldSpec, StagedFile, copy_staged_rows, stage_report
+from apps.core.importing import partitions
+from apps.core.importing.registry import Importer, Report, register
+from apps.core.importing.rows import ErrorCollector, FieldSpec
+from apps.core.importing.staging import StageTable, quote
 from apps.core.models import ImportJob
 from apps.core.parsing import FieldError, parse_choice, parse_currency, parse_date, parse_money, parse_text
-from apps.core.services import import_job_queue, import_job_run
 
 KIND = "ap_balance"
 # Every report replaces the whole open balance: one scope, so two concurrent
@@ -78,7 +79,6 @@ FIELDS = [
     FieldSpec("currencyLC", "currency_lc", parse_currency),
     FieldSpec("dueDate", "due_date", parse_date),
 ]
-STAGED_COLUMNS = [*(spec.column for spec in FIELDS), "row_hash"]
 _WIRE = [spec.wire for spec in FIELDS]
 COMPANY_POSITION, DEALER_POSITION, ID_POSITION = (
     _WIRE.index("companyCode"),
@@ -87,44 +87,50 @@ COMPANY_POSITION, DEALER_POSITION, ID_POSITION = (
 )
 
 
-def ap_balance_report_stage(*, body: IO[bytes], on_progress: Callable[[int], None] | None = None) -> StagedFile:
-    """Validate a report (a JSON array, streamed) and stage its rows for COPY.
+EMPTY_NEEDS_ALLOW = _(
+    "The report is empty: send ?allowEmpty=true to record that nothing is open (it becomes the current snapshot)."
+)
+BAD_ALLOW_EMPTY = _("allowEmpty must be true or false.")
 
-    Every row is checked; any error raises ValidationFailed (first 100 errors and
-    the total count) and nothing is staged. A line is identified by company code,
-    dealer and invoinceId, which must be unique within the report. An empty array
-    is a valid report: nothing is open.
-    """
-    seen: set[str] = set()
 
-    def check_row(index: int, values: list[Any], errors: ErrorCollector) -> list[Any] | None:
+def parse_allow_empty(raw: object) -> bool:
+    if raw in (None, "", False):
+        return False
+    if raw is True:
+        return True
+    value = str(raw).strip().lower()
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    raise ValidationFailed(
+        BAD_ALLOW_EMPTY, errors=[{"index": 0, "field": "allowEmpty", "message": str(BAD_ALLOW_EMPTY)}]
+    )
+
+
+class ApBalanceReport(Report):
+    """Rules across the rows of one report: a line is identified by company code,
+    dealer and invoinceId, unique within the report. An empty report would make
+    "nothing is open" current, so it needs ``?allowEmpty=true``."""
+
+    scope = SCOPE
+
+    def __init__(self, *, allow_empty: bool) -> None:
+        self.allow_empty = allow_empty
+        self.seen: set[str] = set()
+
+    def check_row(self, index: int, values: list[Any], errors: ErrorCollector) -> list[Any] | None:
         key = f"{values[COMPANY_POSITION]}\x1f{values[DEALER_POSITION]}\x1f{values[ID_POSITION]}"
-        if key in seen:
+        if key in self.seen:
             errors.add(index, "invoinceId", DUPLICATE_LINE.format(value=values[ID_POSITION]))
             return None
-        seen.add(key)
+        self.seen.add(key)
         return []
 
-    return stage_report(
-        body=body,
-        kind=KIND,
-        fields=FIELDS,
-        check_row=check_row,
-        finish=lambda errors: None,
-        invalid_message=INVALID_REPORT,
-        on_progress=on_progress,
-    )
-
-
-def ap_balance_import_queue(*, staged: StagedFile, enqueue: bool = True, **audit: Any) -> ImportJob:
-    """Record the import job of a staged report (409 while another AP report is
-    queued or running) and queue the snapshot switch. ``audit``: body,
-    body_sha256, body_size, client, trace_id, source (see import_job_queue)."""
-    from apps.ap_balance.tasks import apply_ap_balance_import
-
-    return import_job_queue(
-        kind=KIND, scope=SCOPE, staged=staged, task=apply_ap_balance_import, enqueue=enqueue, **audit
-    )
+    def finish(self, *, rows: int, errors: ErrorCollector) -> None:
+        if not rows and not errors and not self.allow_empty:
+            errors.add(0, "allowEmpty", EMPTY_NEEDS_ALLOW)
+            errors.raise_if_any(EMPTY_NEEDS_ALLOW)
 
 
 def snapshot_totals(*, snapshot: Snapshot) -> dict[str, dict[str, Any]]:
@@ -141,41 +147,56 @@ def snapshot_totals(*, snapshot: Snapshot) -> dict[str, dict[str, Any]]:
     }
 
 
-def _apply_snapshot(job: ImportJob, progress: Callable[[int], None]) -> dict[str, int]:
-    from apps.ap_balance.selectors import snapshot_compare_counts
+class ApBalanceImporter(Importer):
+    kind = KIND
+    model = SnapshotLine
+    fields = FIELDS
+    invalid_message = INVALID_REPORT
 
-    previous = Snapshot.objects.current().first()
-    snapshot = Snapshot.objects.create(
-        job=job, client_id=job.client_id, trace_id=job.trace_id, received_at=job.created_at
-    )
-    rows = copy_staged_rows(
-        table=SnapshotLine._meta.db_table,
-        columns=STAGED_COLUMNS,
-        path=Path(settings.MEDIA_ROOT) / job.staged_path,
-        extra={"snapshot_id": snapshot.pk},
-        progress=progress,
-    )
-    snapshot.row_count = rows
-    snapshot.totals = snapshot_totals(snapshot=snapshot)
-    # Lower the old flag first: the partial unique index allows one current snapshot.
-    Snapshot.objects.current().update(is_current=False)
-    snapshot.is_current = True
-    snapshot.save(update_fields=["row_count", "totals", "is_current"])
-    counts = {"added": rows, "cleared": 0, "changed": 0}
-    if previous is not None:
-        counts = snapshot_compare_counts(before=previous, after=snapshot)
-    return {**counts, "rows": rows, "snapshot": snapshot.pk}
+    def start(self, *, params: Mapping[str, Any]) -> ApBalanceReport:
+        return ApBalanceReport(allow_empty=parse_allow_empty(params.get("allowEmpty")))
+
+    def apply(self, *, job: ImportJob, stage: StageTable, progress: Callable[[int], None]) -> dict[str, Any]:
+        """Load the job's staged rows as a new snapshot and make it the current one.
+        Readers see the previous current snapshot until the commit and the new one
+        after; any failure leaves the previous current snapshot (and every older
+        one) exactly as it was."""
+        from apps.ap_balance.selectors import snapshot_compare_counts
+
+        previous = Snapshot.objects.current().first()
+        snapshot = Snapshot.objects.create(
+            job=job, client_id=job.client_id, trace_id=job.trace_id, received_at=job.created_at
+        )
+        table = stage.target
+        rows = job.progress_total
+        if partitions.is_partitioned(table):
+            partitions.add_constant_columns(stage.name, table, {"snapshot_id": snapshot.pk})
+            partitions.build_indexes_like_parent(stage.name, table, progress=lambda share: progress(int(rows * share)))
+            partitions.add_bound_check(stage.name, "snapshot_id", snapshot.pk)
+            partitions.attach_partition(
+                parent=table, stage=stage.name, value=snapshot.pk, name=f"{table}_s{snapshot.pk}"
+            )
+        else:
+            columns = ", ".join(quote(c) for c in stage.columns)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {quote(table)} ({columns}, snapshot_id) SELECT {columns}, %s FROM {quote(stage.name)}",  # noqa: S608
+                    [snapshot.pk],
+                )
+            stage.drop()
+        snapshot.row_count = rows
+        snapshot.totals = snapshot_totals(snapshot=snapshot)
+        # Lower the old flag first: the partial unique index allows one current snapshot.
+        Snapshot.objects.current().update(is_current=False)
+        snapshot.is_current = True
+        snapshot.save(update_fields=["row_count", "totals", "is_current"])
+        counts = {"added": rows, "cleared": 0, "changed": 0}
+        if previous is not None:
+            counts = snapshot_compare_counts(before=previous, after=snapshot)
+        return {**counts, "rows": rows, "snapshot": snapshot.pk}
 
 
-def ap_snapshot_apply(*, job_id: int, on_progress: Callable[[int], None] | None = None) -> ImportJob | None:
-    """Load the job's staged rows as a new snapshot and make it the current one.
-
-    All in one transaction: readers see the previous current snapshot until the
-    commit and the new one after; any failure rolls back and leaves the previous
-    current snapshot (and every older one) exactly as it was. A job that is
-    already finished is not applied again (returns None).
-    """
-    return import_job_run(job_id=job_id, apply=_apply_snapshot, on_progress=on_progress)
+register(ApBalanceImporter())
 
 
 @transaction.atomic
@@ -186,6 +207,11 @@ def ap_snapshot_prune(*, keep: int) -> int:
         raise ValidationFailed(_("keep must be at least 1."))
     kept = list(Snapshot.objects.order_by("-received_at", "-id").values_list("pk", flat=True)[:keep])
     doomed = Snapshot.objects.exclude(pk__in=kept).exclude(is_current=True)
+    table = SnapshotLine._meta.db_table
+    if partitions.is_partitioned(table):  # a snapshot's lines are its own partition
+        partitions.drop_tables(
+            [name for pk in doomed.values_list("pk", flat=True) if (name := partitions.partition_for(table, pk))]
+        )
     SnapshotLine.objects.filter(snapshot__in=doomed).delete()
     deleted, _details = doomed.delete()
     return deleted

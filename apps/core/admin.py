@@ -132,13 +132,15 @@ class ImportJobAdmin(admin.ModelAdmin):
         "body_sha256",
         "body_size",
         "raw_body",
+        "body_purged_at",
         "attempts",
+        "heartbeat_at",
         "created_at",
         "started_at",
         "finished_at",
         "duration",
     ]
-    exclude = ["staged_path"]
+    exclude = ["stage_table"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -10,7 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        import apps.core.schema  # noqa: F401 - registers the OpenAPI auth extensions
+        import apps.core.schema
+        import apps.core.tasks  # noqa: F401 - registers run_import, which the import pipeline queues by name
         from apps.core.groups import sync_finance_group_permissions
 
         post_migrate.connect(sync_finance_group_permissions, dispatch_uid="core.sync_finance_groups")

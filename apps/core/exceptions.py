@@ -67,3 +67,8 @@ class PayloadTooLarge(ApplicationError):
 class UnsupportedMediaTypeError(ApplicationError):
     status_code = 415
     default_message = _("Unsupported content type.")
+
+
+class ServiceUnavailableError(ApplicationError):
+    status_code = 503
+    default_message = _("A service finhub needs is not reachable; retry later.")

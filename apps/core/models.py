@@ -106,6 +106,9 @@ class ImportJobQuerySet(models.QuerySet["ImportJob"]):
     def active(self) -> ImportJobQuerySet:
         return self.filter(status__in=ImportJob.ACTIVE_STATUSES)
 
+    def finished(self) -> ImportJobQuerySet:
+        return self.exclude(status__in=ImportJob.ACTIVE_STATUSES)
+
 
 def import_body_path(instance: ImportJob, filename: str) -> str:
     return f"{settings.IMPORT_BODY_DIR}/{instance.kind}/{instance.public_id}.json"
@@ -146,8 +149,20 @@ class ImportJob(models.Model):
     body_sha256 = models.CharField(_("body SHA-256"), max_length=64, blank=True)
     body_size = models.PositiveBigIntegerField(_("body size (bytes)"), default=0)
     raw_body = models.FileField(_("raw body"), upload_to=import_body_path, blank=True)
-    staged_path = models.CharField(_("staged rows file"), max_length=500, blank=True, editable=False)
+    body_purged_at = models.DateTimeField(
+        _("raw body purged"), null=True, blank=True, help_text=_("When the retention period removed the raw body.")
+    )
+    stage_table = models.CharField(
+        _("staged rows table"),
+        max_length=63,
+        blank=True,
+        editable=False,
+        help_text=_("The database table holding the validated rows until the import is applied or fails."),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(
+        _("last heartbeat"), null=True, blank=True, help_text=_("Written every few seconds while a worker applies it.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

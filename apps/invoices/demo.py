@@ -9,8 +9,9 @@ import json
 import re
 from decimal import Decimal
 
+from apps.core.importing.pipeline import import_job_apply, import_report_submit
 from apps.invoices.models import Invoice
-from apps.invoices.services import invoice_import_queue, invoice_report_stage, invoice_year_replace
+from apps.invoices.services import KIND
 
 DEALERS = ["0017001245", "0017001420", "0017002033", "0017009999"]
 CURRENCIES = ["EUR", "EUR", "GBP", "USD"]
@@ -66,15 +67,15 @@ def load_demo_data() -> str:
     loaded = []
     for year in (2025, 2026):
         body = io.BytesIO(_to_json(_rows(year)))
-        staged = invoice_report_stage(body=body)
-        job = invoice_import_queue(
-            staged=staged,
+        submitted = import_report_submit(
+            kind=KIND,
             body=body,
+            params={},
             body_sha256=hashlib.sha256(body.getvalue()).hexdigest(),
             body_size=len(body.getvalue()),
             source="demo data",
             enqueue=False,
         )
-        invoice_year_replace(job_id=job.pk)
-        loaded.append(f"{staged.rows} invoices for {year}")
+        import_job_apply(job_id=submitted.job.pk)
+        loaded.append(f"{submitted.rows} invoices for {year}")
     return ", ".join(loaded)

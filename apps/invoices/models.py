@@ -11,7 +11,12 @@ from apps.core.models import ImportJob
 class Invoice(models.Model):
     """One invoice line of SAP's yearly report. Read-only in finhub: the next
     import of its year replaces it. ``job`` is the import that loaded it; the
-    rows of a year always come from exactly one (the last successful) job."""
+    rows of a year always come from exactly one (the last successful) job.
+
+    On PostgreSQL the table is partitioned by LIST (year): one partition per
+    year, swapped whole by each import (apps.core.importing.partitions), and a
+    DEFAULT partition for rows written otherwise. Its primary key is (id, year);
+    ids stay unique through one sequence."""
 
     class InvoiceType(models.TextChoices):
         INVOICE = "M", _("invoice")
@@ -26,8 +31,14 @@ class Invoice(models.Model):
     # No database FK constraint: a per-row foreign-key trigger would triple the
     # cost of COPYing a million rows. Rows are only ever written by the import
     # that creates their job, in the same transaction, and jobs are never deleted.
+    # No index either: a year's rows all have the same job.
     job = models.ForeignKey(
-        ImportJob, on_delete=models.PROTECT, related_name="+", verbose_name=_("import"), db_constraint=False
+        ImportJob,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("import"),
+        db_constraint=False,
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     order_id = models.CharField(_("orderId"), max_length=64)
@@ -60,7 +71,8 @@ class Invoice(models.Model):
         verbose_name_plural = _("invoices")
         ordering = ["invoice_date", "invoice_id"]
         constraints = [
-            models.UniqueConstraint(fields=["job", "invoice_id"], name="invoices_unique_id_per_import"),
+            # One row per invoiceId within a year (the year partition on PostgreSQL).
+            models.UniqueConstraint(fields=["year", "invoice_id"], name="invoices_unique_id_per_year"),
             models.CheckConstraint(condition=models.Q(reverse_mark__in=[0, 1]), name="invoices_reverse_mark_0_1"),
             models.CheckConstraint(
                 condition=models.Q(tax_rate__gte=0) & models.Q(tax_rate__lt=1), name="invoices_tax_rate_fraction"

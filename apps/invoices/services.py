@@ -1,19 +1,22 @@
-"""Writes of the invoice area: validate SAP's yearly report into a staged file,
-then replace the year atomically from it (the pipeline is apps.core.imports)."""
+"""Writes of the invoice area: the importer of SAP's yearly report (registered
+as kind ``invoices``; the pipeline is apps.core.importing). Each import replaces
+one (fiscal) year: on PostgreSQL the staged rows become that year's partition
+in one short swap; elsewhere the year's rows are deleted and inserted."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.exceptions import ValidationFailed
-from apps.core.imports import ErrorCollector, FieldSpec, StagedFile, copy_staged_rows, stage_report
+from apps.core.importing import partitions
+from apps.core.importing.registry import Importer, Report, register
+from apps.core.importing.rows import ErrorCollector, FieldSpec
+from apps.core.importing.staging import OLD_MARK, StageTable, leftover_tables, quote
 from apps.core.models import ImportJob
 from apps.core.parsing import (
     NOT_A_LIST,
@@ -26,7 +29,6 @@ from apps.core.parsing import (
     parse_fraction,
     text_parser,
 )
-from apps.core.services import import_job_queue, import_job_run
 from apps.invoices.models import Invoice
 
 KIND = "invoices"
@@ -91,121 +93,116 @@ FIELDS = [
     FieldSpec("orderItems", "order_items", _order_items),
     FieldSpec("billTo", "bill_to", _text),
 ]
-STAGED_COLUMNS = ["year", *(spec.column for spec in FIELDS), "row_hash"]
 INVOICE_DATE_POSITION = [spec.wire for spec in FIELDS].index("invoiceDate")
 INVOICE_ID_POSITION = [spec.wire for spec in FIELDS].index("invoiceId")
-
-
-@dataclass
-class StagedReport(StagedFile):
-    """A validated report on disk, ready to replace ``year``."""
-
-    year: int
 
 
 def parse_year_param(raw: str | None) -> int | None:
     if raw in (None, ""):
         return None
-    if not (isinstance(raw, str) and len(raw) == 4 and raw.isdigit()):
+    if not (isinstance(raw, str) and len(raw) == 4 and raw.isascii() and raw.isdigit()):
         raise ValidationFailed(BAD_YEAR, errors=[{"index": 0, "field": "year", "message": str(BAD_YEAR)}])
     return int(raw)
 
 
-def invoice_report_stage(
-    *, body: IO[bytes], year: int | None = None, on_progress: Callable[[int], None] | None = None
-) -> StagedReport:
-    """Validate a report (a JSON array, streamed) and stage its rows for COPY.
+class InvoiceReport(Report):
+    """Rules across the rows of one yearly report: invoiceId unique, one (fiscal)
+    year for every row, equal to ``?year`` when given; an empty report needs ``?year``."""
 
-    Every row is checked; any error raises ValidationFailed (first 100 errors and
-    the total count) and nothing is staged. The year is the (fiscal) year of
-    invoiceDate: the same for every row, and equal to ``year`` when given.
-    """
-    start_month = settings.FISCAL_YEAR_START_MONTH
-    seen_ids: set[str] = set()
-    years: dict[int, int] = {}  # year -> index of its first row
+    def __init__(self, *, year: int | None) -> None:
+        self.year = year
+        self.start_month = settings.FISCAL_YEAR_START_MONTH
+        self.seen_ids: set[str] = set()
+        self.years: dict[int, int] = {}  # year -> index of its first row
 
-    def check_row(index: int, values: list[Any], errors: ErrorCollector) -> list[Any] | None:
+    def check_row(self, index: int, values: list[Any], errors: ErrorCollector) -> list[Any] | None:
         invoice_id = values[INVOICE_ID_POSITION]
-        if invoice_id in seen_ids:
+        if invoice_id in self.seen_ids:
             errors.add(index, "invoiceId", DUPLICATE_INVOICE_ID.format(value=invoice_id))
             return None
-        seen_ids.add(invoice_id)
-        row_year = fiscal_year(values[INVOICE_DATE_POSITION], start_month)
-        if year is not None and row_year != year:
-            errors.add(index, "invoiceDate", OTHER_YEAR.format(found=row_year, year=year))
+        self.seen_ids.add(invoice_id)
+        row_year = fiscal_year(values[INVOICE_DATE_POSITION], self.start_month)
+        if self.year is not None and row_year != self.year:
+            errors.add(index, "invoiceDate", OTHER_YEAR.format(found=row_year, year=self.year))
             return None
-        years.setdefault(row_year, index)
+        if row_year not in self.years:
+            self.years[row_year] = index
         return [row_year]
 
-    def finish(errors: ErrorCollector) -> None:
-        if len(years) > 1:
-            named = ", ".join(str(y) for y in sorted(years))
-            for first_index in sorted(years.values())[1:]:
+    def finish(self, *, rows: int, errors: ErrorCollector) -> None:
+        if len(self.years) > 1:
+            named = ", ".join(str(y) for y in sorted(self.years))
+            for first_index in sorted(self.years.values())[1:]:
                 errors.add(first_index, "invoiceDate", SPANS_YEARS.format(years=named))
             errors.raise_if_any(SPANS_YEARS.format(years=named))
-        if not years and not errors and year is None:
+        if not self.years and not errors and self.year is None:
             errors.add(0, "year", EMPTY_NEEDS_YEAR)
             errors.raise_if_any(EMPTY_NEEDS_YEAR)
 
-    staged = stage_report(
-        body=body,
-        kind=KIND,
-        fields=FIELDS,
-        check_row=check_row,
-        finish=finish,
-        invalid_message=INVALID_REPORT,
-        on_progress=on_progress,
-    )
-    report_year = year if year is not None else next(iter(years))
-    return StagedReport(path=staged.path, rows=staged.rows, year=report_year)
+    @property
+    def scope(self) -> str:
+        return str(self.year if self.year is not None else next(iter(self.years)))
 
 
-def invoice_import_queue(*, staged: StagedReport, enqueue: bool = True, **audit: Any) -> ImportJob:
-    """Record the import job of a staged report (409 while another import of that
-    year is active) and queue the replace of the year. ``audit``: body,
-    body_sha256, body_size, client, trace_id, source (see import_job_queue)."""
-    from apps.invoices.tasks import apply_invoice_import
-
-    return import_job_queue(
-        kind=KIND, scope=str(staged.year), staged=staged, task=apply_invoice_import, enqueue=enqueue, **audit
-    )
+_COUNT_CHANGES_SQL = """
+SELECT count(*) FILTER (WHERE old.invoice_id IS NULL),
+       count(*) FILTER (WHERE new.invoice_id IS NULL),
+       count(*) FILTER (WHERE old.row_hash <> new.row_hash)
+FROM (SELECT invoice_id, row_hash FROM {stage}) new
+FULL OUTER JOIN (SELECT invoice_id, row_hash FROM {table} WHERE year = %s) old ON old.invoice_id = new.invoice_id
+"""
 
 
-def _count_changes(*, job: ImportJob, year: int) -> dict[str, int]:
-    old = Invoice.objects.filter(year=year).exclude(job_id=job.pk)
-    new = Invoice.objects.filter(job_id=job.pk)
-    old_same_id = old.filter(invoice_id=OuterRef("invoice_id"))
-    new_same_id = new.filter(invoice_id=OuterRef("invoice_id"))
-    return {
-        "added": new.exclude(Exists(old_same_id)).count(),
-        "removed": old.exclude(Exists(new_same_id)).count(),
-        "changed": new.filter(Exists(old_same_id))
-        .exclude(Exists(old_same_id.filter(row_hash=OuterRef("row_hash"))))
-        .count(),
-        "rows": job.progress_total,
-    }
+def count_changes(*, stage: StageTable, year: int, rows: int) -> dict[str, int]:
+    """Rows added, removed and changed (same invoiceId, other row digest) between
+    the year as it is and the staged rows: one full outer (hash) join."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_CHANGES_SQL.format(stage=quote(stage.name), table=quote(stage.target)), [year])
+        added, removed, changed = cursor.fetchone()
+    return {"added": added, "removed": removed, "changed": changed, "rows": rows}
 
 
-def _replace_year(job: ImportJob, progress: Callable[[int], None]) -> dict[str, int]:
-    year = int(job.scope)
-    copy_staged_rows(
-        table=Invoice._meta.db_table,
-        columns=STAGED_COLUMNS,
-        path=Path(settings.MEDIA_ROOT) / job.staged_path,
-        extra={"job_id": job.pk},
-        progress=progress,
-    )
-    counts = _count_changes(job=job, year=year)
-    Invoice.objects.filter(year=year).exclude(job_id=job.pk).delete()
-    return counts
+class InvoiceImporter(Importer):
+    kind = KIND
+    model = Invoice
+    fields = FIELDS
+    prefix_columns = ("year",)
+    invalid_message = INVALID_REPORT
+
+    def start(self, *, params: Mapping[str, Any]) -> InvoiceReport:
+        return InvoiceReport(year=parse_year_param(params.get("year")))
+
+    def apply(self, *, job: ImportJob, stage: StageTable, progress: Callable[[int], None]) -> dict[str, Any]:
+        """Replace the invoices of the job's year with its staged rows. Readers see
+        the old year until the commit and the new year after; any failure leaves
+        the old year exactly as it was. Other years are never touched."""
+        year = int(job.scope)
+        table = stage.target
+        total = job.progress_total
+        if partitions.is_partitioned(table):
+            partitions.add_constant_columns(stage.name, table, {"job_id": job.pk})
+            partitions.build_indexes_like_parent(stage.name, table, progress=lambda share: progress(int(total * share)))
+            partitions.add_bound_check(stage.name, "year", year)
+            counts = count_changes(stage=stage, year=year, rows=total)
+            partitions.swap_partition(
+                parent=table, stage=stage.name, column="year", value=year, name=f"{table}_y{year}"
+            )
+            return counts
+        counts = count_changes(stage=stage, year=year, rows=total)
+        columns = ", ".join(quote(c) for c in stage.columns)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {quote(table)} WHERE year = %s", [year])  # noqa: S608 - names from the model
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({columns}, job_id) SELECT {columns}, %s FROM {quote(stage.name)}",  # noqa: S608
+                [job.pk],
+            )
+        stage.drop()
+        return counts
+
+    def after_commit(self, *, job: ImportJob) -> None:
+        """Drop the year's old partition, detached by the committed swap."""
+        table = self.model._meta.db_table
+        partitions.drop_tables([name for name in leftover_tables(referenced=()) if name.startswith(table + OLD_MARK)])
 
 
-def invoice_year_replace(*, job_id: int, on_progress: Callable[[int], None] | None = None) -> ImportJob | None:
-    """Replace the invoices of the job's year with its staged rows, atomically.
-
-    Readers see the old year until the transaction commits and the new year after;
-    any failure (a constraint, a lost connection, a killed worker) rolls back and
-    leaves the old year exactly as it was. Other years are never touched. A job
-    that is already finished is not applied again (returns None).
-    """
-    return import_job_run(job_id=job_id, apply=_replace_year, on_progress=on_progress)
+register(InvoiceImporter())

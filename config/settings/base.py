@@ -7,6 +7,7 @@ calling process. Set either to use PostgreSQL / Redis.
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -106,10 +107,27 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Raw import bodies go through the default storage: local files under MEDIA_ROOT,
+# or an S3-compatible bucket (django-storages) when DJANGO_S3_BUCKET is set, so
+# that web and worker processes on different hosts share nothing but PostgreSQL
+# and the broker. Credentials come from the usual AWS_* variables or the host's role.
+if env("DJANGO_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("DJANGO_S3_BUCKET"),
+            "endpoint_url": env("DJANGO_S3_ENDPOINT_URL", default=None),
+            "region_name": env("DJANGO_S3_REGION", default=None),
+            "location": env("DJANGO_S3_PREFIX", default=""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 # Bodies of SAP imports are streamed to disk, not held in memory: Django's own
 # in-memory limit applies only to ordinary forms and small JSON bodies.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
@@ -146,9 +164,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.core.tasks.purge_expired_idempotency_records",
         "schedule": 3600.0,
     },
-    "fail-stale-import-jobs": {
-        "task": "apps.core.tasks.fail_stale_import_jobs",
-        "schedule": 900.0,
+    "sweep-import-jobs": {
+        "task": "apps.core.tasks.sweep_import_jobs",
+        "schedule": 60.0,
+    },
+    "purge-import-bodies": {
+        "task": "apps.core.tasks.purge_import_bodies",
+        "schedule": 3600.0,
     },
 }
 
@@ -200,8 +222,28 @@ KDP_MAX_BODY_BYTES = env.int("KDP_MAX_BODY_BYTES", default=1024 * 1024 * 1024)
 IDEMPOTENCY_RETENTION_HOURS = env.int("IDEMPOTENCY_RETENTION_HOURS", default=72)
 # Month in which the fiscal year starts (1 = calendar year).
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
-# Where raw import bodies are kept (under MEDIA_ROOT).
+# Where raw import bodies are kept (a prefix in the default storage).
 IMPORT_BODY_DIR = "imports"
+# A running import writes a heartbeat this often; the sweep (beat, every minute)
+# re-queues (or, after IMPORT_MAX_ATTEMPTS attempts, fails) one whose heartbeat is
+# older than IMPORT_STALE_AFTER_SECONDS: its worker died whole.
+IMPORT_HEARTBEAT_SECONDS = env.float("IMPORT_HEARTBEAT_SECONDS", default=10.0)
+IMPORT_STALE_AFTER_SECONDS = env.int("IMPORT_STALE_AFTER_SECONDS", default=180)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
+# Days raw bodies are kept: of applied imports, and of rejected or failed ones
+# (0: for ever). The job row (digest, size, counts, errors) always stays.
+IMPORT_RETENTION_SUCCEEDED_DAYS = env.int("IMPORT_RETENTION_SUCCEEDED_DAYS", default=400)
+IMPORT_RETENTION_FAILED_DAYS = env.int("IMPORT_RETENTION_FAILED_DAYS", default=30)
+# The partition swap waits at most this long for its lock, then retries (readers
+# are never queued behind it for longer).
+IMPORT_SWAP_LOCK_TIMEOUT_MS = env.int("IMPORT_SWAP_LOCK_TIMEOUT_MS", default=2000)
+IMPORT_SWAP_ATTEMPTS = env.int("IMPORT_SWAP_ATTEMPTS", default=10)
+# Memory for building the indexes of a staged year (per index build).
+IMPORT_MAINTENANCE_WORK_MEM = env("IMPORT_MAINTENANCE_WORK_MEM", default="256MB")
+# Plausible dates in SAP reports (invoice, due and created dates): anything
+# outside is a typo or a placeholder (0001-01-01, 9999-12-31) and refused.
+KDP_EARLIEST_DATE = env("KDP_EARLIEST_DATE", default="1970-01-01")
+KDP_LATEST_DATE = env("KDP_LATEST_DATE", default="2099-12-31")
 # Language of error messages per wire format: (path prefix, header that selects it,
 # default). KDP reads its own `lang` header; Xunlian answers in Chinese unless
 # Accept-Language asks for English.

@@ -24,8 +24,8 @@ def sample_raw() -> bytes:
 def post_report(kdp: Any, django_capture_on_commit_callbacks: Any) -> Any:
     """POST a report and run what the view queued on commit (the Celery task, eager)."""
 
-    def post(body: Any, *, raw: bytes | None = None, **headers: Any) -> Any:
+    def post(body: Any, *, query: str = "", raw: bytes | None = None, **headers: Any) -> Any:
         with django_capture_on_commit_callbacks(execute=True):
-            return kdp.post(REPORT_URL, body, raw=raw, **headers)
+            return kdp.post(REPORT_URL + query, body, raw=raw, **headers)
 
     return post

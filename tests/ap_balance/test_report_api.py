@@ -14,6 +14,7 @@ from django.test import Client
 
 from apps.ap_balance import services
 from apps.ap_balance.models import Snapshot, SnapshotLine
+from apps.core.importing.pipeline import import_job_apply
 from apps.core.models import ImportJob
 from tests.ap_balance.conftest import DATA, REPORT_URL
 from tests.ap_balance.factories import ApBalanceRowFactory, rows
@@ -220,9 +221,22 @@ def test_malformed_json_in_the_middle_is_400_and_changes_nothing(post_report, sa
     assert state() == before
 
 
+def test_an_empty_report_needs_allow_empty_and_changes_nothing_without_it(post_report, sample_rows):
+    post_report(sample_rows)
+    before = state()
+    response = post_report([])
+    assert response.status_code == 400
+    payload = response.json()
+    assert payload["code"] == 400 and payload["errors"][0]["field"] == "allowEmpty"
+    assert "allowEmpty=true" in payload["msg"]
+    assert state() == before
+    assert post_report([], query="?allowEmpty=maybe").status_code == 400
+    assert state() == before
+
+
 def test_an_empty_report_is_a_snapshot_with_nothing_open(post_report, sample_rows):
     post_report(sample_rows)
-    response = post_report([])
+    response = post_report([], query="?allowEmpty=true")
     assert response.status_code == 200
     current = Snapshot.objects.get(is_current=True)
     assert current.row_count == 0 and current.totals == {}
@@ -245,22 +259,22 @@ def test_a_failure_while_switching_keeps_the_previous_current_snapshot(post_repo
     assert current_ids() == {"WR-2024-0001", "WR-2024-0002", "WR-2023-0917"}
 
 
-def test_a_constraint_violation_mid_copy_keeps_the_previous_current_snapshot(post_report, sample_rows, monkeypatch):
+def test_a_constraint_violation_mid_apply_keeps_the_previous_current_snapshot(post_report, sample_rows, monkeypatch):
     post_report(sample_rows)
     before = state()
-    real_stage = services.ap_balance_report_stage
+    real_apply = services.ApBalanceImporter.apply
 
-    def stage_with_a_bad_row(**kwargs):
-        staged = real_stage(**kwargs)
-        line = staged.path.read_text().splitlines()[0].split("\t")
-        line[services.STAGED_COLUMNS.index("clearing_identification")] = "X"  # the database refuses it
-        line[services.STAGED_COLUMNS.index("invoice_id")] = "other"
-        with staged.path.open("a") as staged_file:
-            staged_file.write("\t".join(line) + "\n")
-        return staged
+    def apply_with_a_bad_row(self, *, job, stage, progress):
+        # a staged row the database refuses when it lands (clearingIdentification X)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {stage.name} DROP CONSTRAINT IF EXISTS ap_balance_line_clearing_n_y")
+            cursor.execute(f"UPDATE {stage.name} SET clearing_identification = 'X' WHERE invoice_id = %s", [job_row])  # noqa: S608 - a table name of ours
+        return real_apply(self, job=job, stage=stage, progress=progress)
 
-    monkeypatch.setattr("apps.ap_balance.api.views.ap_balance_report_stage", stage_with_a_bad_row)
-    response = post_report(rows(4))
+    body = rows(4)
+    job_row = body[0]["invoinceId"]
+    monkeypatch.setattr(services.ApBalanceImporter, "apply", apply_with_a_bad_row)
+    response = post_report(body)
     assert ImportJob.objects.get(public_id=response.json()["data"]["jobId"]).status == "failed"
     assert state() == before
 
@@ -278,13 +292,13 @@ def test_a_report_while_another_is_running_is_409(post_report, sample_rows):
 def test_two_concurrent_reports_one_wins_and_the_other_gets_409(sap_token, monkeypatch):
     from tests.conftest import KdpCaller
 
-    real_copy = services.copy_staged_rows
+    real_apply = services.ApBalanceImporter.apply
 
-    def slow_copy(**kwargs):
+    def slow_apply(self, **kwargs):
         time.sleep(0.5)  # keep the first import running while the second arrives
-        return real_copy(**kwargs)
+        return real_apply(self, **kwargs)
 
-    monkeypatch.setattr(services, "copy_staged_rows", slow_copy)
+    monkeypatch.setattr(services.ApBalanceImporter, "apply", slow_apply)
     bodies = [rows(3, sapDealerCode="DEALER-A"), rows(4, sapDealerCode="DEALER-B")]
     results: dict[int, int] = {}
     barrier = threading.Barrier(2)
@@ -351,7 +365,7 @@ def test_a_rejected_report_is_replayed_as_the_same_400(post_report):
 def test_a_redelivered_task_does_not_apply_the_job_twice(post_report, sample_rows):
     response = post_report(sample_rows)
     job = ImportJob.objects.get(public_id=response.json()["data"]["jobId"])
-    assert services.ap_snapshot_apply(job_id=job.pk) is None
+    assert import_job_apply(job_id=job.pk) is None
     job.refresh_from_db()
     assert job.status == "succeeded" and job.attempts == 1
     assert Snapshot.objects.count() == 1 and SnapshotLine.objects.count() == 3

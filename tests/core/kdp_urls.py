@@ -8,10 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.exceptions import ValidationFailed
+from apps.core.importing.jobs import import_job_create
 from apps.core.kdp.envelope import kdp_success
 from apps.core.kdp.parsers import RawBody
 from apps.core.kdp.views import KdpAPIView, load_small_json
-from apps.core.services import import_job_create
 
 
 class EchoView(KdpAPIView):

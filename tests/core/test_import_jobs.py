@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from apps.core.exceptions import ConflictError
+from apps.core.importing.jobs import import_job_create
 from apps.core.models import ImportJob
-from apps.core.services import import_job_create
 
 
 def test_a_second_active_import_of_the_same_scope_conflicts(db):
@@ -57,12 +57,12 @@ def test_stale_active_jobs_are_failed_and_free_their_scope(db):
 
     from django.utils import timezone
 
-    from apps.core.tasks import fail_stale_import_jobs
+    from apps.core.tasks import sweep_import_jobs
 
     stale = import_job_create(kind="invoices", scope="2024")
     fresh = import_job_create(kind="invoices", scope="2025")
     ImportJob.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(days=2))
-    assert fail_stale_import_jobs() == 1
+    assert sweep_import_jobs() == 1
     stale.refresh_from_db()
     fresh.refresh_from_db()
     assert stale.status == "failed" and "Abandoned" in stale.message
@@ -70,24 +70,33 @@ def test_stale_active_jobs_are_failed_and_free_their_scope(db):
     import_job_create(kind="invoices", scope="2024")
 
 
-def test_a_broker_that_refuses_the_task_fails_the_job(db, settings, tmp_path, django_capture_on_commit_callbacks):
-    from apps.core.imports import StagedFile
-    from apps.core.services import import_job_queue
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_outage_answers_503_and_fails_the_job_cleanly(kdp, settings, monkeypatch):
+    from kombu.exceptions import OperationalError
 
-    class RefusingTask:
-        def delay(self, job_id: int) -> None:
-            raise ConnectionError("broker down")
+    from apps.core.tasks import run_import
+    from apps.invoices.models import Invoice
+    from tests.invoices.factories import rows
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    staged_file = tmp_path / "media" / "staged.tsv"
-    staged_file.parent.mkdir(parents=True, exist_ok=True)
-    staged_file.write_text("")
-    with pytest.raises(ConnectionError), django_capture_on_commit_callbacks(execute=True):
-        import_job_queue(
-            kind="invoices", scope="2024", staged=StagedFile(path=staged_file, rows=0), task=RefusingTask(),
-            body=None, body_sha256="", body_size=0,
-        )  # fmt: skip
-    assert ImportJob.objects.get(scope="2024").status == "failed"
+    monkeypatch.setattr(run_import, "apply_async", broker_down)
+    response = kdp.post("/inventory-server/api/invoice/report/info", rows(3))
+    assert response.status_code == 503
+    payload = response.json()
+    assert payload["code"] == 503
+    assert payload["msg"] == "The import queue is not reachable; nothing was imported. Retry later."
+    job = ImportJob.objects.get(kind="invoices", scope="2024")
+    assert job.status == "failed" and "OperationalError" in job.message and job.stage_table == ""
+    assert not Invoice.objects.exists()
+    with connection.cursor() as cursor:
+        assert not [t for t in connection.introspection.table_names(cursor) if "__stage_" in t]
+    # the scope is free and the traceId was released: a retry once the broker is back succeeds
+    monkeypatch.undo()
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert kdp.post("/inventory-server/api/invoice/report/info", rows(3)).status_code == 200
 
 
 @pytest.mark.parametrize("value", ["0395-08-15T00:50:44+22:29", "0001-01-01T00:00:00+05:00", "not a date"])

@@ -7,7 +7,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
+from apps.core.importing.pipeline import import_job_apply
 from apps.core.models import ImportJob
 from apps.invoices import services
 from apps.invoices.models import Invoice
@@ -225,7 +227,7 @@ def test_a_failure_mid_replace_leaves_the_old_year_intact(post_report, sample_ro
     def explode(**kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(services, "_count_changes", explode)
+    monkeypatch.setattr(services, "count_changes", explode)
     response = post_report(rows(5))
     assert response.status_code == 200
     job = ImportJob.objects.get(public_id=response.json()["data"]["jobId"])
@@ -233,21 +235,23 @@ def test_a_failure_mid_replace_leaves_the_old_year_intact(post_report, sample_ro
     assert list(Invoice.objects.order_by("pk").values_list("pk", "invoice_id", "row_hash")) == before
 
 
-def test_a_constraint_violation_mid_copy_leaves_the_old_year_intact(post_report, sample_rows, monkeypatch):
+def test_a_constraint_violation_mid_apply_leaves_the_old_year_intact(post_report, sample_rows, monkeypatch):
     post_report(sample_rows)
     before = sorted(invoice_ids(2024))
-    real_stage = services.invoice_report_stage
+    real_apply = services.InvoiceImporter.apply
 
-    def stage_with_a_bad_row(**kwargs):
-        staged = real_stage(**kwargs)
-        with staged.path.open("a") as staged_file:  # a row the database refuses (reverse_mark 7)
-            line = staged.path.read_text().splitlines()[0].split("\t")
-            line[services.STAGED_COLUMNS.index("reverse_mark")] = "7"
-            staged_file.write("\t".join(line) + "\n")
-        return staged
+    def apply_with_a_bad_row(self, *, job, stage, progress):
+        # a staged row the database refuses when it lands (reverse_mark 7)
+        with connection.cursor() as cursor:
+            for name in ("invoices_reverse_mark_0_1", "invoices_invoice_reverse_mark_check"):
+                cursor.execute(f"ALTER TABLE {stage.name} DROP CONSTRAINT IF EXISTS {name}")
+            cursor.execute(f"UPDATE {stage.name} SET reverse_mark = 7 WHERE invoice_id = %s", [bad_id])  # noqa: S608 - a table name of ours
+        return real_apply(self, job=job, stage=stage, progress=progress)
 
-    monkeypatch.setattr("apps.invoices.api.views.invoice_report_stage", stage_with_a_bad_row)
-    response = post_report(rows(4))
+    body = rows(4)
+    bad_id = body[0]["invoiceId"]
+    monkeypatch.setattr(services.InvoiceImporter, "apply", apply_with_a_bad_row)
+    response = post_report(body)
     assert ImportJob.objects.get(public_id=response.json()["data"]["jobId"]).status == "failed"
     assert sorted(invoice_ids(2024)) == before
 
@@ -272,7 +276,7 @@ def test_trace_id_replay_does_not_run_the_import_twice(post_report, sample_rows)
 def test_a_redelivered_task_does_not_apply_the_job_twice(post_report, sample_rows):
     response = post_report(sample_rows)
     job = ImportJob.objects.get(public_id=response.json()["data"]["jobId"])
-    assert services.invoice_year_replace(job_id=job.pk) is None
+    assert import_job_apply(job_id=job.pk) is None
     job.refresh_from_db()
     assert job.status == "succeeded" and job.attempts == 1
     assert Invoice.objects.count() == 3

@@ -8,18 +8,17 @@ import time
 
 import pytest
 
+from apps.core.importing.pipeline import import_job_apply, import_report_submit
 from apps.core.models import ImportJob
 from apps.invoices.models import Invoice
-from apps.invoices.services import invoice_import_queue, invoice_report_stage, invoice_year_replace
 from tests.invoices.conftest import DATA, REPORT_URL
 from tests.invoices.factories import rows
 
 
 def _load_old_year() -> list[tuple[int, str, str]]:
     body = io.BytesIO((DATA / "invoice-report-2024.json").read_bytes())
-    staged = invoice_report_stage(body=body)
-    job = invoice_import_queue(staged=staged, body=body, body_sha256="", body_size=0, enqueue=False)
-    invoice_year_replace(job_id=job.pk)
+    submitted = import_report_submit(kind="invoices", body=body, params={}, body_sha256="", body_size=0, enqueue=False)
+    import_job_apply(job_id=submitted.job.pk)
     return list(Invoice.objects.order_by("pk").values_list("pk", "invoice_id", "row_hash"))
 
 

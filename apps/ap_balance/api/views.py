@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -34,16 +34,10 @@ from apps.ap_balance.selectors import (
     snapshot_current,
     snapshot_list,
 )
-from apps.ap_balance.services import (
-    KIND,
-    ap_balance_import_queue,
-    ap_balance_report_stage,
-)
+from apps.ap_balance.services import KIND
 from apps.core.api.views import KDP_ERROR_RESPONSES
-from apps.core.imports import StagedFile
-from apps.core.kdp.parsers import RawBody
+from apps.core.importing.pipeline import Submitted
 from apps.core.kdp.views import KdpImportView
-from apps.core.models import ImportJob
 
 BAD_QUERY = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid query parameters")
 NO_SUCH_SNAPSHOT = OpenApiResponse(OpenApiTypes.OBJECT, description="No such snapshot")
@@ -59,21 +53,23 @@ class ApBalanceReportView(KdpImportView):
         operation_id="kdp_ap_balance_report",
         tags=["KDP (SAP)"],
         request=ApBalanceRowSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "allowEmpty",
+                OpenApiTypes.BOOL,
+                description="Required (true) to accept an empty report: nothing is open",
+            )
+        ],
         responses={200: ApBalanceImportResponseSerializer, **KDP_ERROR_RESPONSES},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return super().post(request, *args, **kwargs)
 
-    def stage(self, request: Request, raw: RawBody) -> StagedFile:
-        return ap_balance_report_stage(body=raw.file)
-
-    def queue(self, *, staged: Any, **audit: Any) -> ImportJob:
-        return ap_balance_import_queue(staged=staged, **audit)
-
-    def answer(self, *, job: ImportJob, staged: Any) -> dict[str, Any]:
+    def answer(self, *, submitted: Submitted) -> dict[str, Any]:
+        job = submitted.job
         return {
             "jobId": str(job.public_id),
-            "rows": staged.rows,
+            "rows": submitted.rows,
             "status": job.status,
             "snapshot": job.counts.get("snapshot"),
         }

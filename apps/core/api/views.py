@@ -39,6 +39,7 @@ KDP_ERROR_RESPONSES = {
         413: "Body too large",
         415: "Content-Type is not application/json",
         429: "Throttled",
+        503: "The import queue (broker) is not reachable; nothing was imported",
     }.items()
 }
 

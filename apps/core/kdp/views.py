@@ -18,16 +18,12 @@ from apps.core import json_guard, messages
 from apps.core.api.base import ApiClientJsonView
 from apps.core.authentication import KdpTokenAuthentication
 from apps.core.exceptions import PermissionDeniedError, ValidationFailed
-from apps.core.imports import StagedFile
+from apps.core.importing.jobs import import_job_record_rejection
+from apps.core.importing.pipeline import Submitted, import_report_submit
 from apps.core.kdp.envelope import kdp_exception_handler, kdp_success
 from apps.core.kdp.parsers import RawBody
-from apps.core.models import ApiClient, ImportJob
-from apps.core.services import (
-    idempotency_claim,
-    idempotency_complete,
-    idempotency_release,
-    import_job_record_rejection,
-)
+from apps.core.models import ApiClient
+from apps.core.services import idempotency_claim, idempotency_complete, idempotency_release
 
 
 @dataclass(frozen=True)
@@ -132,34 +128,27 @@ def kdp_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonRespon
 
 
 class KdpImportView(KdpAPIView):
-    """A SAP bulk import: validate (stage) the body, keep a rejected body as a failed
-    import job for audit, queue an accepted one and answer with its job.
-    Subclasses set ``import_kind`` and implement ``stage``, ``queue`` and ``answer``."""
+    """A SAP bulk import: validate and stage the body through the import pipeline,
+    keep a rejected body as a failed import job for audit, queue an accepted one
+    and answer with its job. Subclasses set ``import_kind`` and say what the
+    answer holds (``answer``)."""
 
     import_kind: str
 
-    def stage(self, request: Request, raw: RawBody) -> StagedFile:
-        raise NotImplementedError
-
-    def queue(self, *, staged: Any, **audit: Any) -> ImportJob:
-        raise NotImplementedError
-
-    def answer(self, *, job: ImportJob, staged: Any) -> dict[str, Any]:
+    def answer(self, *, submitted: Submitted) -> dict[str, Any]:
         raise NotImplementedError
 
     def handle_body(self, request: Request, raw: RawBody) -> Response:
         audit: dict[str, Any] = {
-            "body": raw.file,
             "body_sha256": raw.sha256,
             "body_size": raw.size,
             "client": self.client,
             "trace_id": str(self.kdp_headers.trace_id),
         }
         try:
-            staged = self.stage(request, raw)
+            submitted = import_report_submit(kind=self.import_kind, body=raw.file, params=request.query_params, **audit)
         except ValidationFailed as exc:
-            import_job_record_rejection(kind=self.import_kind, error=exc, **audit)
+            import_job_record_rejection(kind=self.import_kind, error=exc, body=raw.file, **audit)
             raise
-        job = self.queue(staged=staged, **audit)
-        job.refresh_from_db(fields=["status", "counts"])
-        return Response(kdp_success(self.answer(job=job, staged=staged)))
+        submitted.job.refresh_from_db(fields=["status", "counts"])
+        return Response(kdp_success(self.answer(submitted=submitted)))

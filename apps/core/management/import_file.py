@@ -5,34 +5,30 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from apps.core.exceptions import ApplicationError, ValidationFailed
-from apps.core.imports import StagedFile
+from apps.core.importing.pipeline import import_job_apply, import_report_submit
 from apps.core.models import ImportJob
 
 
 class ImportFileCommand(BaseCommand):
-    """Subclasses say how to stage, queue and apply their kind of report."""
+    """Subclasses set ``import_kind`` and say which options are the import's
+    parameters (``params``) and how to sum the result up (``summary``)."""
 
+    import_kind: str
     apply_label = "apply"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
 
-    def stage(self, *, body: IO[bytes], options: dict[str, Any], on_progress: Any) -> StagedFile:
-        raise NotImplementedError
+    def params(self, options: dict[str, Any]) -> dict[str, Any]:
+        return {}
 
-    def queue(self, *, staged: StagedFile, body: IO[bytes], body_sha256: str, body_size: int, source: str) -> ImportJob:
-        raise NotImplementedError
-
-    def apply(self, *, job_id: int, on_progress: Any) -> None:
-        raise NotImplementedError
-
-    def summary(self, *, job: ImportJob, staged: StagedFile) -> str:
+    def summary(self, *, job: ImportJob) -> str:
         raise NotImplementedError
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,25 +43,28 @@ class ImportFileCommand(BaseCommand):
         with path.open("rb") as raw:
             try:
                 with tqdm(total=size, desc="validate", unit="B", unit_scale=True) as bar:
-                    staged = self.stage(body=raw, options=options, on_progress=lambda pos: bar.update(pos - bar.n))
+                    submitted = import_report_submit(
+                        kind=self.import_kind,
+                        body=raw,
+                        params=self.params(options),
+                        body_sha256=digest.hexdigest(),
+                        body_size=size,
+                        source=f"manage.py {self.__module__.rsplit('.', 1)[-1]} {path.name}"[:100],
+                        enqueue=False,
+                        on_progress=lambda pos: bar.update(pos - bar.n),
+                    )
                     bar.update(size - bar.n)
-                job = self.queue(
-                    staged=staged,
-                    body=raw,
-                    body_sha256=digest.hexdigest(),
-                    body_size=size,
-                    source=f"manage.py {self.__module__.rsplit('.', 1)[-1]} {path.name}"[:100],
-                )
             except ValidationFailed as exc:
                 for error in exc.errors:
                     self.stderr.write(f"row {error['index']}: {error['field']}: {error['message']}")
                 raise CommandError(f"{exc.message} Nothing was imported.") from None
             except ApplicationError as exc:
                 raise CommandError(str(exc.message)) from None
-        with tqdm(total=staged.rows, desc=self.apply_label, unit="rows") as bar:
-            self.apply(job_id=job.pk, on_progress=lambda done: bar.update(done - bar.n))
-            bar.update(staged.rows - bar.n)
+        job = submitted.job
+        with tqdm(total=submitted.rows, desc=self.apply_label, unit="rows") as bar:
+            import_job_apply(job_id=job.pk, on_progress=lambda done: bar.update(done - bar.n))
+            bar.update(submitted.rows - bar.n)
         job.refresh_from_db()
         if job.status != ImportJob.Status.SUCCEEDED:
             raise CommandError(f"Import {job.public_id} failed: {job.message}")
-        self.stdout.write(self.summary(job=job, staged=staged))
+        self.stdout.write(self.summary(job=job))

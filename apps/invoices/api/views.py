@@ -9,19 +9,12 @@ from rest_framework import viewsets
 from rest_framework.request import Request
 
 from apps.core.api.views import KDP_ERROR_RESPONSES
-from apps.core.imports import StagedFile
-from apps.core.kdp.parsers import RawBody
+from apps.core.importing.pipeline import Submitted
 from apps.core.kdp.views import KdpImportView
-from apps.core.models import ImportJob
 from apps.invoices.api.serializers import InvoiceImportResponseSerializer, InvoiceRowSerializer, InvoiceSerializer
 from apps.invoices.filters import InvoiceFilterSet
 from apps.invoices.selectors import invoice_list
-from apps.invoices.services import (
-    KIND,
-    invoice_import_queue,
-    invoice_report_stage,
-    parse_year_param,
-)
+from apps.invoices.services import KIND
 
 
 class InvoiceReportView(KdpImportView):
@@ -42,15 +35,9 @@ class InvoiceReportView(KdpImportView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return super().post(request, *args, **kwargs)
 
-    def stage(self, request: Request, raw: RawBody) -> StagedFile:
-        year = parse_year_param(request.query_params.get("year"))
-        return invoice_report_stage(body=raw.file, year=year)
-
-    def queue(self, *, staged: Any, **audit: Any) -> ImportJob:
-        return invoice_import_queue(staged=staged, **audit)
-
-    def answer(self, *, job: ImportJob, staged: Any) -> dict[str, Any]:
-        return {"jobId": str(job.public_id), "year": staged.year, "rows": staged.rows, "status": job.status}
+    def answer(self, *, submitted: Submitted) -> dict[str, Any]:
+        job = submitted.job
+        return {"jobId": str(job.public_id), "year": int(job.scope), "rows": submitted.rows, "status": job.status}
 
 
 @extend_schema(tags=["Invoices"])

@@ -1,30 +1,30 @@
-from typing import IO, Any
+from typing import Any
 
-from apps.ap_balance.services import ap_balance_import_queue, ap_balance_report_stage, ap_snapshot_apply
-from apps.core.imports import StagedFile
+from django.core.management.base import CommandParser
+
+from apps.ap_balance.services import KIND
 from apps.core.management.import_file import ImportFileCommand
 from apps.core.models import ImportJob
 
 
 class Command(ImportFileCommand):
     help = "Import SAP's AP open-balance report from a JSON file as the new current snapshot, with a progress bar."
+    import_kind = KIND
     apply_label = "snapshot"
 
-    def stage(self, *, body: IO[bytes], options: dict[str, Any], on_progress: Any) -> StagedFile:
-        return ap_balance_report_stage(body=body, on_progress=on_progress)
-
-    def queue(self, *, staged: StagedFile, body: IO[bytes], body_sha256: str, body_size: int, source: str) -> ImportJob:
-        return ap_balance_import_queue(
-            staged=staged, body=body, body_sha256=body_sha256, body_size=body_size, source=source, enqueue=False
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--allow-empty", action="store_true", help="Accept an empty report (nothing is open any more)."
         )
 
-    def apply(self, *, job_id: int, on_progress: Any) -> None:
-        ap_snapshot_apply(job_id=job_id, on_progress=on_progress)
+    def params(self, options: dict[str, Any]) -> dict[str, Any]:
+        return {"allowEmpty": options["allow_empty"]}
 
-    def summary(self, *, job: ImportJob, staged: StagedFile) -> str:
+    def summary(self, *, job: ImportJob) -> str:
         counts = job.counts
         return (
-            f"Imported {staged.rows} AP open-balance lines as snapshot {counts.get('snapshot')} "
+            f"Imported {job.progress_total} AP open-balance lines as snapshot {counts.get('snapshot')} "
             f"(job {job.public_id}): {counts.get('added', 0)} added, {counts.get('cleared', 0)} cleared, "
             f"{counts.get('changed', 0)} changed."
         )
