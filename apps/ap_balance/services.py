@@ -17,10 +17,10 @@ from apps.ap_balance.models import Snapshot, SnapshotLine
 from apps.core.exceptions import ValidationFailed
 from apps.core.importing import partitions
 from apps.core.importing.registry import Importer, Report, register
-from apps.core.importing.rows import ErrorCollector, FieldSpec
+from apps.core.importing.rows import ErrorCollector, FieldSpec, bounded_text, plausible_date
 from apps.core.importing.staging import StageTable, quote
 from apps.core.models import ImportJob
-from apps.core.parsing import FieldError, parse_choice, parse_currency, parse_date, parse_money, parse_text
+from apps.core.parsing import FieldError, parse_choice, parse_currency, parse_money
 
 KIND = "ap_balance"
 # Every report replaces the whole open balance: one scope, so two concurrent
@@ -33,22 +33,15 @@ NOT_A_FISCAL_YEAR = _("Must be a four-digit year.")
 _FOUR_PLACES = Decimal("0.0001")
 
 
-def _text(value: object) -> str:
-    return parse_text(value, max_length=64)
-
-
-def _optional_text(value: object) -> str:
-    return parse_text(value, required=False, max_length=64)
-
-
-def _company_code(value: object) -> str:
-    return parse_text(value, required=False, max_length=32)
+def _text(column: str, *, required: bool = True) -> Callable[[object], str]:
+    return bounded_text(SnapshotLine, column, required=required)
 
 
 def _fiscal_year(value: object) -> str:
-    if not (isinstance(value, str) and len(value.strip()) == 4 and value.strip().isdigit()):
+    text = value.strip() if isinstance(value, str) else ""
+    if not (len(text) == 4 and text.isascii() and text.isdigit()):
         raise FieldError(NOT_A_FISCAL_YEAR)
-    return value.strip()
+    return text
 
 
 def _money(value: object) -> Any:
@@ -65,19 +58,25 @@ def _clearing(value: object) -> Any:
 
 # The order is the staged column order.
 FIELDS = [
-    FieldSpec("companyCode", "company_code", _company_code, required=False, default=""),
-    FieldSpec("sapDealerCode", "sap_dealer_code", _text),
-    FieldSpec("invoinceId", "invoice_id", _text, aliases=("invoiceId",)),
+    FieldSpec("companyCode", "company_code", _text("company_code", required=False), required=False, default=""),
+    FieldSpec("sapDealerCode", "sap_dealer_code", _text("sap_dealer_code")),
+    FieldSpec("invoinceId", "invoice_id", _text("invoice_id"), aliases=("invoiceId",)),
     FieldSpec("openBalance", "open_balance", _money),
     FieldSpec("currency", "currency", parse_currency),
     FieldSpec("fiscalYear", "fiscal_year", _fiscal_year, required=False, default=""),
-    FieldSpec("invoicingReference", "invoicing_reference", _optional_text, required=False, default=""),
+    FieldSpec(
+        "invoicingReference",
+        "invoicing_reference",
+        _text("invoicing_reference", required=False),
+        required=False,
+        default="",
+    ),
     FieldSpec("clearingIdentification", "clearing_identification", _clearing, required=False, default=""),
     FieldSpec("clearAmount", "clear_amount", _money, required=False, default=None),
     FieldSpec("amountLC", "amount_lc", _money_or_string),
-    FieldSpec("voucherNo", "voucher_no", _optional_text, required=False, default=""),
+    FieldSpec("voucherNo", "voucher_no", _text("voucher_no", required=False), required=False, default=""),
     FieldSpec("currencyLC", "currency_lc", parse_currency),
-    FieldSpec("dueDate", "due_date", parse_date),
+    FieldSpec("dueDate", "due_date", plausible_date),
 ]
 _WIRE = [spec.wire for spec in FIELDS]
 COMPANY_POSITION, DEALER_POSITION, ID_POSITION = (

@@ -104,6 +104,8 @@ def parse_fraction(value: object, *, places: int = 6) -> Decimal:
 @lru_cache(maxsize=8192)
 def _parse_date_text(value: str) -> dt.date:
     text = value.strip()
+    if not text.isascii():  # full-width digits are digits to str.isdigit, not to SAP
+        raise FieldError(NOT_A_DATE)
     if len(text) == 8 and text.isdigit():
         year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
     elif len(text) == 10 and text[4] == "-" and text[7] == "-" and (text[:4] + text[5:7] + text[8:]).isdigit():

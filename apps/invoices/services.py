@@ -12,10 +12,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.bounds import field_bounds
 from apps.core.exceptions import ValidationFailed
 from apps.core.importing import partitions
 from apps.core.importing.registry import Importer, Report, register
-from apps.core.importing.rows import ErrorCollector, FieldSpec
+from apps.core.importing.rows import ErrorCollector, FieldSpec, bounded_text, plausible_date
 from apps.core.importing.staging import OLD_MARK, StageTable, leftover_tables, quote
 from apps.core.models import ImportJob
 from apps.core.parsing import (
@@ -25,9 +26,7 @@ from apps.core.parsing import (
     money_parser,
     parse_choice,
     parse_currency,
-    parse_date,
     parse_fraction,
-    text_parser,
 )
 from apps.invoices.models import Invoice
 
@@ -42,21 +41,30 @@ BAD_YEAR = _("year must be a four-digit year.")
 INVALID_ORDER_ITEM = _("Each entry must be an object with a string itemNo.")
 
 
+ORDER_ITEM_NO_LENGTH = 32  # a sales-order line number (SAP POSNR is 6 digits)
+
+
 def _order_items(value: object) -> list[dict[str, str]]:
-    if not isinstance(value, list):
+    if type(value) is not list:
         raise FieldError(NOT_A_LIST)
     items = []
     for entry in value:
-        if not isinstance(entry, dict) or not isinstance(entry.get("itemNo"), str):
+        item_no = entry.get("itemNo") if type(entry) is dict else None
+        if type(item_no) is not str:
             raise FieldError(INVALID_ORDER_ITEM)
-        items.append({"itemNo": entry["itemNo"]})
+        if not (item_no.isprintable() and len(item_no) <= ORDER_ITEM_NO_LENGTH):
+            ORDER_ITEM_NO.check_text(item_no)
+        items.append({"itemNo": item_no})
     return items
 
 
-_text = text_parser(max_length=64)
-_optional_text = text_parser(required=False, max_length=64)
+ORDER_ITEM_NO = field_bounds(Invoice, "order_item").narrowed(max_length=ORDER_ITEM_NO_LENGTH)
 _money = money_parser()
 _money_or_string = money_parser(allow_string=True)
+
+
+def _text(column: str, *, required: bool = True) -> Callable[[object], str]:
+    return bounded_text(Invoice, column, required=required)
 
 
 def _reverse_mark(value: object) -> Any:
@@ -68,30 +76,32 @@ def _invoice_type(value: object) -> Any:
 
 
 # Every field is required by the spec; the order is the staged column order.
+# Strings are bounded by their column (apps.core.bounds), dates by the plausible
+# window (KDP_EARLIEST_DATE .. KDP_LATEST_DATE), amounts by DecimalField(20, 4).
 FIELDS = [
-    FieldSpec("orderId", "order_id", _text),
-    FieldSpec("sapOrderId", "sap_order_id", _text),
-    FieldSpec("invoiceId", "invoice_id", _text),
+    FieldSpec("orderId", "order_id", _text("order_id")),
+    FieldSpec("sapOrderId", "sap_order_id", _text("sap_order_id")),
+    FieldSpec("invoiceId", "invoice_id", _text("invoice_id")),
     FieldSpec("amount", "amount", _money),
     FieldSpec("taxAmount", "tax_amount", _money_or_string),
-    FieldSpec("dueDate", "due_date", parse_date),
-    FieldSpec("distributionChannel", "distribution_channel", _text),
-    FieldSpec("deliveryNote", "delivery_note", _optional_text),
+    FieldSpec("dueDate", "due_date", plausible_date),
+    FieldSpec("distributionChannel", "distribution_channel", _text("distribution_channel")),
+    FieldSpec("deliveryNote", "delivery_note", _text("delivery_note", required=False)),
     FieldSpec("currency", "currency", parse_currency),
-    FieldSpec("payer", "payer", _text),
+    FieldSpec("payer", "payer", _text("payer")),
     FieldSpec("reverseMark", "reverse_mark", _reverse_mark),
-    FieldSpec("createDate", "create_date", parse_date),
+    FieldSpec("createDate", "create_date", plausible_date),
     FieldSpec("taxRate", "tax_rate", parse_fraction),
-    FieldSpec("taxCode", "tax_code", _optional_text),
-    FieldSpec("invoiceDate", "invoice_date", parse_date),
-    FieldSpec("orderItem", "order_item", _optional_text),
-    FieldSpec("reverseId", "reverse_id", _optional_text),
+    FieldSpec("taxCode", "tax_code", _text("tax_code", required=False)),
+    FieldSpec("invoiceDate", "invoice_date", plausible_date),
+    FieldSpec("orderItem", "order_item", _text("order_item", required=False)),
+    FieldSpec("reverseId", "reverse_id", _text("reverse_id", required=False)),
     FieldSpec("invoiceType", "invoice_type", _invoice_type),
     FieldSpec("amountLC", "amount_lc", _money),
     FieldSpec("currencyLC", "currency_lc", parse_currency),
     FieldSpec("taxAmountLC", "tax_amount_lc", _money),
     FieldSpec("orderItems", "order_items", _order_items),
-    FieldSpec("billTo", "bill_to", _text),
+    FieldSpec("billTo", "bill_to", _text("bill_to")),
 ]
 INVOICE_DATE_POSITION = [spec.wire for spec in FIELDS].index("invoiceDate")
 INVOICE_ID_POSITION = [spec.wire for spec in FIELDS].index("invoiceId")

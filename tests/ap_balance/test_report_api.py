@@ -231,6 +231,7 @@ def test_an_empty_report_needs_allow_empty_and_changes_nothing_without_it(post_r
     assert "allowEmpty=true" in payload["msg"]
     assert state() == before
     assert post_report([], query="?allowEmpty=maybe").status_code == 400
+    assert post_report([], lang="zh").json()["msg"].startswith("报表为空")
     assert state() == before
 
 

@@ -32,7 +32,7 @@ from apps.core.importing.jobs import (
     import_job_succeed,
 )
 from apps.core.importing.partitions import drop_tables
-from apps.core.importing.registry import Report, get_importer, importers
+from apps.core.importing.registry import Report, get_importer
 from apps.core.importing.rows import RowValidator
 from apps.core.importing.staging import StageTable, leftover_tables
 from apps.core.models import ApiClient, ImportJob
@@ -184,8 +184,6 @@ def stage_leftovers_drop() -> int:
     """Drop stage tables no job refers to and old partitions left by a crash
     between a swap's commit and its clean-up. Tables are listed before the jobs
     are read: a stage table is committed together with its job."""
-    if connection.vendor != "postgresql" and not importers():
-        return 0
     candidates = leftover_tables(referenced=())
     referenced = set(ImportJob.objects.exclude(stage_table="").values_list("stage_table", flat=True))
     doomed = [name for name in candidates if name not in referenced]

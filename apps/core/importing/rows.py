@@ -12,21 +12,26 @@ reports the exact position of a syntax error.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import IO, Any
 
 import ijson
 import msgspec
+from django.conf import settings
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError
 
+from apps.core.bounds import field_bounds
 from apps.core.exceptions import ValidationFailed
-from apps.core.parsing import NOT_AN_OBJECT, REQUIRED, FieldError
+from apps.core.parsing import EMPTY, NOT_A_STRING, NOT_AN_OBJECT, REQUIRED, FieldError, parse_date
 
 MAX_REPORTED_ERRORS = 100
 NOT_AN_ARRAY = _("The body must be a JSON array of objects.")
@@ -100,6 +105,8 @@ def _ijson_items(stream: Any) -> Iterator[Any]:
         yield from ijson.items(stream, "item", use_float=False)
     except ijson.JSONError as exc:
         raise ParseError(str(exc)) from None
+    except UnicodeDecodeError:  # e.g. a lone surrogate escape (\udc00): not text any store can hold
+        raise ParseError("the body holds a string that is not valid Unicode (a lone surrogate?)") from None
 
 
 def _brackets(text: bytes) -> tuple[int, int]:
@@ -252,3 +259,47 @@ class RowValidator:
                 if prefix is not None and not errors:
                     self.rows += 1
                     yield [*prefix, *values] if prefix else values
+
+
+# --- bounded field parsers ----------------------------------------------------------
+# Every value is checked against what its column and every reader can hold
+# (apps.core.bounds, read from the model field), on the hot path: a printable
+# string within the length passes with two C calls; anything else gets the full
+# check and its exact message.
+
+
+def bounded_text(model: type[Model], column: str, *, required: bool = True) -> Callable[[object], str]:
+    """A string (kept as sent) that fits ``model.column``: length, no NUL, control
+    character, lone surrogate or non-character; non-blank when ``required``."""
+    bounds = field_bounds(model, column)
+    max_length = bounds.max_length or 0
+
+    def parse(value: object) -> str:
+        if type(value) is not str:
+            raise FieldError(NOT_A_STRING)
+        if not (value.isprintable() and len(value) <= max_length):
+            bounds.check_text(value)
+        if required and not value.strip():
+            raise FieldError(EMPTY)
+        return value
+
+    return parse
+
+
+OUTSIDE_DATE_WINDOW = _("Must be between {low} and {high} (the plausible dates of a report).")
+
+
+def plausible_date(value: object) -> dt.date:
+    """A date as ``parse_date`` reads it, within ``KDP_EARLIEST_DATE`` ..
+    ``KDP_LATEST_DATE`` (settings): year 1 or 9999 is a placeholder or a typo,
+    never an invoice or due date."""
+    day = parse_date(value)
+    low, high = _date_window(settings.KDP_EARLIEST_DATE, settings.KDP_LATEST_DATE)
+    if not low <= day <= high:
+        raise FieldError(OUTSIDE_DATE_WINDOW.format(low=low.isoformat(), high=high.isoformat()))
+    return day
+
+
+@lru_cache(maxsize=4)
+def _date_window(low: str, high: str) -> tuple[dt.date, dt.date]:
+    return dt.date.fromisoformat(low), dt.date.fromisoformat(high)
