@@ -84,7 +84,7 @@ def _cases(kind: str) -> list[tuple[str, str, Any, bool]]:
         cases.append((kind, wire, "21000101", False))
         cases.append((kind, wire, "00010101", False))
         cases.append((kind, wire, "99991231", False))
-        cases.append((kind, wire, "２０２４０３１５", False))  # noqa: RUF001 - full-width digits on purpose
+        cases.append((kind, wire, "２０２４０３１５", False))
     if kind == "invoices":
         cases.append((kind, "invoiceDate", "1970-01-01", True))
         cases.append((kind, "invoiceDate", "2099-12-31", True))
@@ -96,7 +96,7 @@ def _cases(kind: str) -> list[tuple[str, str, Any, bool]]:
         cases.append((kind, "orderItems", [{"itemNo": "7" * 33}], False))
         cases.append((kind, "orderItems", [{"itemNo": "1\x00"}], False))
     else:
-        cases.append((kind, "fiscalYear", "２０２４", False))  # noqa: RUF001 - full-width digits on purpose
+        cases.append((kind, "fiscalYear", "２０２４", False))
     return cases
 
 

@@ -105,7 +105,7 @@ def test_a_reader_during_the_swaps_sees_the_old_or_the_new_year_never_both_or_no
                 while not stop.is_set():
                     cursor.execute("SELECT count(*), count(DISTINCT job_id) FROM invoices_invoice WHERE year = 2024")
                     seen.append(cursor.fetchone())
-        except BaseException as exc:  # noqa: BLE001 - reported by the test thread
+        except BaseException as exc:
             failures.append(exc)
         finally:
             connections["default"].close()
