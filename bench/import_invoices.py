@@ -1,24 +1,26 @@
-"""Invoice import bench: finhub's end-to-end import against a raw PostgreSQL COPY.
+"""Invoice import bench: finhub end to end against a raw PostgreSQL COPY.
 
-    python bench/import_invoices.py N
+    python bench/import_invoices.py N [--replace] [--replaces 10]
 
-Generates N valid invoice rows of one year as a JSON file, then in the same run
-measures
-  (a) a raw ``COPY`` of those rows into a table with the same indexes and
-      constraints as the invoice table (``CREATE TABLE ... (LIKE ... INCLUDING ALL)``),
-  (b) finhub's import of the same body end to end in a child process: digest of
-      the body, streamed parse + validation, the import job with its raw body
-      kept, and the atomic replace of the year (COPY, change counts, commit),
-and prints rows/s for both, the ratio b/a and the peak RSS of (b).
-Uses its own database (BENCH_DATABASE_URL, default finhub_bench_invoices on
-127.0.0.1), recreated on every run.
+Generates N valid invoice rows of one year as a JSON body, then in one run:
+  (r) a raw ``COPY`` of the same rows into a bare table with a primary key,
+      UNIQUE (year, invoice_id) and one more index (payer), maintained row by row;
+  (f) finhub end to end: the body POSTed over HTTP to gunicorn (one worker),
+      validated and staged there, applied by a Celery worker (solo pool), timed
+      from the POST's first byte to the committed year: a first import;
+  (p) with --replace: the replace of that year by a same-size report (1% of the
+      rows changed, 1% new), then --replaces more replaces of the same year,
+      printing the invoice table's size after each (it must not grow);
+and prints rows/s of each, the ratios f/r and p/r, and the peak RSS (VmHWM) of
+the web and the worker process. Uses its own database (BENCH_DATABASE_URL,
+default finhub_bench_invoices on 127.0.0.1, recreated) and the broker of
+BENCH_BROKER_URL / CELERY_BROKER_URL (a private queue on it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import tempfile
@@ -27,12 +29,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import bench_database_url, raw_copy_into_copy_of, recreate_database, run_child, setup_django
+from bench._common import bench_database_url, recreate_database, setup_django
+from bench._import_run import (
+    Services,
+    api_token,
+    import_over_http,
+    mib,
+    phases,
+    raw_copy,
+    relation_size,
+    staged_copy_text,
+)
 
 CURRENCIES = ["EUR", "USD", "GBP", "CNY", "JPY"]
+PATH = "/inventory-server/api/invoice/report/info"
 
 
-def write_rows(path: Path, n: int, year: int) -> None:
+def write_rows(path: Path, n: int, year: int, *, variant: int = 0) -> None:
+    """N rows of ``year``; ``variant`` > 0 changes the amount of 1% of the rows
+    and replaces another 1% by new invoices (as a real re-send of a year does)."""
     rng = random.Random(42)
     with path.open("w") as out:
         out.write("[")
@@ -40,10 +55,15 @@ def write_rows(path: Path, n: int, year: int) -> None:
             day = 1 + rng.randrange(28)
             month = 1 + rng.randrange(12)
             amount = rng.randrange(1, 10_000_000) / 100
+            invoice_no = i
+            if variant and i % 100 == 1:
+                amount += variant
+            if variant and i % 100 == 2:
+                invoice_no = n * (variant + 1) + i
             row = {
                 "orderId": f"SO-{year}-{i:07d}",
                 "sapOrderId": f"{10_000_000 + i:010d}",
-                "invoiceId": f"{90_000_000 + i:010d}",
+                "invoiceId": f"{90_000_000 + invoice_no:010d}",
                 "amount": amount,
                 "taxAmount": f"{amount * 0.2:.2f}",
                 "dueDate": f"{year}{month:02d}{day:02d}",
@@ -71,91 +91,81 @@ def write_rows(path: Path, n: int, year: int) -> None:
         out.write("]\n")
 
 
-def child(path: str) -> None:
-    """(b): runs in its own process so that its peak RSS is its own."""
-    import hashlib
-
-    import django
-
-    django.setup()
-    from apps.invoices.services import invoice_import_queue, invoice_report_stage, invoice_year_replace
-
-    started = time.perf_counter()
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as body:
-        for chunk in iter(lambda: body.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-        staged = invoice_report_stage(body=body)
-        job = invoice_import_queue(
-            staged=staged, body=body, body_sha256=digest.hexdigest(), body_size=size, source="bench", enqueue=False
-        )
-    job = invoice_year_replace(job_id=job.pk)
-    elapsed = time.perf_counter() - started
-    if job is None or job.status != "succeeded":
-        raise SystemExit(f"import failed: {job and job.message}")
-    print(json.dumps({"seconds": elapsed, "rows": staged.rows, "counts": job.counts}))
-
-
-def raw_copy(staged_text: Path) -> float:
-    """(a): COPY the same rows into an empty table shaped and indexed like invoices."""
-    from apps.invoices.models import Invoice
-    from apps.invoices.services import STAGED_COLUMNS
-
-    return raw_copy_into_copy_of(
-        table=Invoice._meta.db_table, columns=[*STAGED_COLUMNS, "job_id"], copy_text=staged_text
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n", type=int, nargs="?", default=100_000)
-    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--replace", action="store_true", help="also time replacing the year (p) and its table size")
+    parser.add_argument("--replaces", type=int, default=10, help="replaces after (p) whose table size is printed")
     args = parser.parse_args()
-    if args.child:
-        child(args.child)
-        return
 
     url = bench_database_url("finhub_bench_invoices")
     recreate_database(url)
     with tempfile.TemporaryDirectory(prefix="finhub-bench-") as workdir:
-        media = Path(workdir) / "media"
-        setup_django(url, str(media))
+        media = str(Path(workdir) / "media")
+        setup_django(url, media)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        body = Path(workdir) / "invoices.json"
+        first = Path(workdir) / "invoices.json"
         started = time.perf_counter()
-        write_rows(body, args.n, 2024)
-        print(f"generated {args.n} rows ({body.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f}s")
+        write_rows(first, args.n, 2024)
+        print(f"generated {args.n} rows ({first.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f}s")
 
-        # The same rows as COPY text, for (a): staged by finhub's own validator (untimed).
-        from apps.invoices.services import invoice_report_stage
-
-        with body.open("rb") as src:
-            staged = invoice_report_stage(body=src)
-        line_suffix = b"\t0\n"  # job_id column for the raw table
         copy_text = Path(workdir) / "raw.tsv"
-        with staged.path.open("rb") as src, copy_text.open("wb") as dst:
-            for line in src:
-                dst.write(line[:-1] + line_suffix)
-        staged.path.unlink()
+        columns = staged_copy_text(kind="invoices", body=first, out=copy_text, suffix=b"\t0\n")
+        r_seconds = raw_copy(
+            create=[
+                "CREATE TABLE bench_raw (LIKE invoices_invoice INCLUDING DEFAULTS)",
+                "ALTER TABLE bench_raw ADD PRIMARY KEY (id)",
+                "ALTER TABLE bench_raw ADD UNIQUE (year, invoice_id)",
+                "CREATE INDEX ON bench_raw (payer)",
+            ],
+            table="bench_raw",
+            columns=[*columns, "job_id"],
+            copy_text=copy_text,
+        )
+        copy_text.unlink()
 
-        a_seconds = raw_copy(copy_text)
-        env = dict(os.environ)
-        b_seconds_wall, peak_rss, out = run_child([__file__, "--child", str(body)], env)
-        result = json.loads(out.strip().splitlines()[-1])
-        b_seconds = result["seconds"]
+        token = api_token()
+        services = Services(db_url=url, media_root=media).start()
+        try:
+            f_seconds, job = import_over_http(services, PATH, token, first)
+            p_seconds = None
+            sizes: list[tuple[float, int]] = []
+            if args.replace:
+                bodies = []
+                for variant in (1, 2):
+                    body = Path(workdir) / f"invoices-{variant}.json"
+                    write_rows(body, args.n, 2024, variant=variant)
+                    bodies.append(body)
+                p_seconds, replaced = import_over_http(services, PATH, token, bodies[0])
+                print(f"(p) counts: {replaced['counts']}; {phases(replaced)}")
+                print(f"table size after the first import and (p): {mib(relation_size('invoices_invoice'))}")
+                for number in range(1, args.replaces + 1):
+                    seconds, again = import_over_http(services, PATH, token, bodies[number % 2])
+                    sizes.append((seconds, relation_size("invoices_invoice")))
+                    print(f"replace {number:2d}: {seconds:6.2f}s, table size {mib(sizes[-1][1])}; {phases(again)}")
+            peaks = services.peaks()
+        finally:
+            services.stop()
 
-    a_rate = args.n / a_seconds
-    b_rate = args.n / b_seconds
+    r_rate = args.n / r_seconds
+    f_rate = args.n / f_seconds
     print(f"rows: {args.n}")
-    print(f"(a) raw COPY into an indexed copy of the table: {a_seconds:.2f}s, {a_rate:,.0f} rows/s")
-    print(f"(b) finhub import end to end: {b_seconds:.2f}s, {b_rate:,.0f} rows/s (child wall {b_seconds_wall:.2f}s)")
-    print(f"ratio b/a (rows/s): {b_rate / a_rate:.2f}")
-    print(f"peak RSS of (b): {peak_rss / 2**20:.0f} MiB")
-    print(f"job counts: {result['counts']}")
+    print(
+        f"(r) raw COPY into a table with PK, UNIQUE (year, invoice_id), INDEX (payer): {r_seconds:.2f}s, {r_rate:,.0f} rows/s"
+    )
+    print(f"(f) finhub first import, HTTP body to committed year: {f_seconds:.2f}s, {f_rate:,.0f} rows/s")
+    print(f"ratio f/r: {f_rate / r_rate:.2f}")
+    if p_seconds is not None:
+        p_rate = args.n / p_seconds
+        print(f"(p) finhub replace of a same-size year: {p_seconds:.2f}s, {p_rate:,.0f} rows/s")
+        print(f"ratio p/r: {p_rate / r_rate:.2f}")
+        if sizes:
+            grew = sizes[-1][1] - sizes[0][1]
+            print(f"table size over {len(sizes)} replaces: {mib(sizes[0][1])} -> {mib(sizes[-1][1])} ({grew:+,} bytes)")
+    print(f"peak RSS: web {mib(peaks['web'])}, worker {mib(peaks['worker'])}")
+    print(f"first import counts: {job['counts']}; {phases(job)}")
 
 
 if __name__ == "__main__":

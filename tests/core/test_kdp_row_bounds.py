@@ -150,6 +150,9 @@ def test_a_lone_surrogate_is_refused_and_nothing_is_stored(kdp, django_capture_o
     assert not Invoice.objects.exists() and _stage_tables() == []
 
 
+# PostgreSQL: SQLite keeps 15 significant digits of a decimal column, so the
+# largest amount (20 digits) cannot be read back exactly there.
+@pytest.mark.postgres
 def test_boundary_values_are_stored_and_every_reader_shows_them(kdp, django_capture_on_commit_callbacks, admin_client):
     body = invoice_rows(1, invoiceDate="2099-12-31", dueDate="19700101", createDate="2099-12-31")
     for wire, column in INVOICE_TEXT.items():

@@ -25,7 +25,9 @@ from typing import IO, Any
 import ijson
 import msgspec
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db.models import Model
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError
 
@@ -293,13 +295,22 @@ def plausible_date(value: object) -> dt.date:
     """A date as ``parse_date`` reads it, within ``KDP_EARLIEST_DATE`` ..
     ``KDP_LATEST_DATE`` (settings): year 1 or 9999 is a placeholder or a typo,
     never an invoice or due date."""
+    if type(value) is not str:
+        return parse_date(value)  # raises the type's message
+    return _plausible_date_text(value)
+
+
+@lru_cache(maxsize=8192)
+def _plausible_date_text(value: str) -> dt.date:
+    # A year of reports holds a few hundred distinct dates: each is checked once.
     day = parse_date(value)
-    low, high = _date_window(settings.KDP_EARLIEST_DATE, settings.KDP_LATEST_DATE)
+    low, high = dt.date.fromisoformat(settings.KDP_EARLIEST_DATE), dt.date.fromisoformat(settings.KDP_LATEST_DATE)
     if not low <= day <= high:
         raise FieldError(OUTSIDE_DATE_WINDOW.format(low=low.isoformat(), high=high.isoformat()))
     return day
 
 
-@lru_cache(maxsize=4)
-def _date_window(low: str, high: str) -> tuple[dt.date, dt.date]:
-    return dt.date.fromisoformat(low), dt.date.fromisoformat(high)
+@receiver(setting_changed)
+def _forget_date_window(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("KDP_EARLIEST_DATE", "KDP_LATEST_DATE"):
+        _plausible_date_text.cache_clear()
