@@ -343,11 +343,15 @@ def _scan_pending(text: str, start: int, limits: JsonLimits, *, base_depth: int,
             depth -= 1
 
 
-def iter_array(file: IO[bytes], *, limits: JsonLimits | None = None, chunk_size: int = CHUNK) -> Iterator[Any]:
+def iter_array(
+    file: IO[bytes], *, limits: JsonLimits | None = None, chunk_size: int = CHUNK, first_index: int = 0
+) -> Iterator[Any]:
     """Yield the elements of a top-level JSON array read from ``file``, streaming,
     each checked against the limits (paths are ``[index].field``). Memory holds one
     element at a time. Raises JsonRejected, or ParseError for malformed JSON
-    (including a body that is not an array)."""
+    (including a body that is not an array). ``first_index`` numbers the rows of
+    an array whose first elements were read by someone else (the import
+    pipeline's fast path hands over the rest of a body)."""
     limits = limits or json_limits()
     decoder = _decoder()
     reader = _TextReader(file)
@@ -406,7 +410,7 @@ def iter_array(file: IO[bytes], *, limits: JsonLimits | None = None, chunk_size:
     if skip_ws() != "[":
         raise drf.ParseError("the body is not a JSON array")
     pos += 1
-    index = 0
+    index = first_index
     if skip_ws() == "]":
         pos += 1
     else:

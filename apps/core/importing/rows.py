@@ -5,9 +5,16 @@ megabyte; each block is cut after its last whole row and decoded by msgspec in
 one C call (numbers with a fraction as Decimal, never float), and the rows are
 checked by a tight loop of per-field parsers with the garbage collector paused
 (the loop allocates millions of small objects that are never cyclic). Memory
-stays flat: one block at a time. A body the fast path cannot cut or decode
-(malformed JSON, a row split oddly) is read from that point on by ijson, which
-reports the exact position of a syntax error.
+stays flat: one block at a time.
+
+The JSON guard (``apps.core.json_guard``: depth, string length, lone
+surrogates, duplicate keys) is the authority on what a body may be. A block
+takes the fast path only when cheap checks prove the guard would accept it as
+decoded: shorter than the longest string allowed, nested no deeper than
+allowed, no lone surrogate (msgspec refuses them), and as many keys decoded as
+the text has (a repeated key would be lost). Any other block, a malformed one
+included, and the rest of the body after it, are read by the guard itself,
+which names the row and the reason.
 """
 
 from __future__ import annotations
@@ -22,7 +29,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import IO, Any
 
-import ijson
 import msgspec
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -31,6 +37,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError
 
+from apps.core import json_guard
 from apps.core.bounds import field_bounds
 from apps.core.exceptions import ValidationFailed
 from apps.core.parsing import EMPTY, NOT_A_STRING, NOT_AN_OBJECT, REQUIRED, FieldError, parse_date
@@ -102,13 +109,41 @@ class _Rest:
         return self.file.read(size)
 
 
-def _ijson_items(stream: Any) -> Iterator[Any]:
-    try:
-        yield from ijson.items(stream, "item", use_float=False)
-    except ijson.JSONError as exc:
-        raise ParseError(str(exc)) from None
-    except UnicodeDecodeError:  # e.g. a lone surrogate escape (\udc00): not text any store can hold
-        raise ParseError("the body holds a string that is not valid Unicode (a lone surrogate?)") from None
+# The end of a key: a quote not escaped, then a colon. Exact once a block holds no
+# escaped backslash before a quote (checked); a string value opening with ":"
+# overcounts, which only sends its block to the guard.
+_KEY_END = re.compile(rb'(?<!\\)"[ \t\r\n]*:')
+_ESCAPED_BACKSLASH_QUOTE = b"\\" * 2 + b'"'  # the three bytes \\"
+
+
+def _guard_accepts(rows: list[Any], piece: bytes, limits: json_guard.JsonLimits) -> bool:
+    """Whether the JSON guard would accept ``piece`` (rows of the top-level array)
+    as msgspec decoded it: no string past the limit, no container nested deeper
+    than allowed (the array is level 1), no key repeated (keys decoded == keys in
+    the text). Lone surrogates never get here: msgspec refuses them."""
+    if len(piece) > limits.max_string_length or _ESCAPED_BACKSLASH_QUOTE in piece:
+        return False
+    keys = 0
+    max_depth = limits.max_depth
+    stack: list[tuple[Any, int]] = [(row, 2) for row in rows if type(row) is dict or type(row) is list]
+    while stack:
+        container, level = stack.pop()
+        if level > max_depth:
+            return False
+        if type(container) is dict:
+            keys += len(container)
+            children = container.values()
+        else:
+            children = container
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                stack.append((child, level + 1))
+    return keys == len(_KEY_END.findall(piece))
+
+
+def _guarded_rest(head: bytes, file: IO[bytes], first_index: int) -> Iterator[Any]:
+    """The rest of the body, from ``head`` on, read by the JSON guard itself."""
+    return json_guard.iter_array(_Rest(head, file), first_index=first_index)  # type: ignore[arg-type]  # file-like: read() only
 
 
 def _brackets(text: bytes) -> tuple[int, int]:
@@ -127,7 +162,7 @@ def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | 
             continue  # the cut is inside a row (its nested list): cheaply skipped
         try:
             rows = _DECODER.decode(b"[" + buffer[position:cut] + b"]")
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # the guard names what is wrong
             decodes += 1
             if decodes >= _CUT_ATTEMPTS:
                 return None
@@ -140,8 +175,10 @@ def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | 
 
 def iter_json_array(file: IO[bytes]) -> Iterator[Any]:
     """Yield the items of a top-level JSON array, streaming. Numbers with a fraction
-    come as Decimal, integers as int. Malformed JSON raises ParseError (HTTP 400);
-    a body that is JSON but not an array raises ValidationFailed."""
+    come as Decimal, integers as int. Malformed JSON raises ParseError (HTTP 400),
+    hostile JSON the guard's JsonRejected (400 / 413); a body that is JSON but not
+    an array raises ValidationFailed."""
+    limits = json_guard.json_limits()
     file.seek(0)
     buffer = file.read(BLOCK_BYTES)
     if buffer.startswith(b"\xef\xbb\xbf"):
@@ -154,6 +191,7 @@ def iter_json_array(file: IO[bytes]) -> Iterator[Any]:
         raise ParseError("the body is not a JSON array")
     position = start + 1
     exhausted = False
+    index = 0
     while True:
         # ``buffer[position:]`` starts at an element (or the closing bracket), after a comma.
         if not exhausted and len(buffer) - position < BLOCK_BYTES:
@@ -165,27 +203,31 @@ def iter_json_array(file: IO[bytes]) -> Iterator[Any]:
             rest = buffer[position:]
             try:
                 items = _DECODER.decode(b"[" + rest)
-            except msgspec.DecodeError:
-                yield from _ijson_items(_Rest(b"[" + rest, file))
+            except (msgspec.DecodeError, RecursionError):  # the guard names what is wrong
+                items = None
+            if not isinstance(items, list) or not _guard_accepts(items, rest, limits):
+                yield from _guarded_rest(b"[" + rest, file, index)
                 return
-            if not isinstance(items, list):  # pragma: no cover - "[" + text always decodes to a list
-                raise ParseError("the body is not a JSON array")
             yield from items
             return
         cut = _last_row_boundary(buffer, position)
+        if cut is not None and not _guard_accepts(cut[0], buffer[position : cut[1]], limits):
+            cut = None
+            yield from _guarded_rest(b"[" + buffer[position:], file, index)
+            return
         if cut is None:
-            if _ROW_GAP.search(buffer, position) is None:
+            if _ROW_GAP.search(buffer, position) is None and len(buffer) - position <= limits.max_string_length:
                 # One row longer than the buffer: read more before cutting.
                 more = file.read(max(BLOCK_BYTES, len(buffer) - position))
                 exhausted = not more
                 buffer = buffer[position:] + more
                 position = 0
                 continue
-            # Cuts that never decode: not a plain array of objects. ijson reads
-            # (and judges) the rest.
-            yield from _ijson_items(_Rest(b"[" + buffer[position:], file))
+            # Cuts that never decode, or a row that long: the guard reads (and judges) the rest.
+            yield from _guarded_rest(b"[" + buffer[position:], file, index)
             return
         decoded, position = cut
+        index += len(decoded)
         yield from decoded
 
 
