@@ -3,7 +3,7 @@
 An importer per kind (``registry``) says what a row is (field specs), which
 rules span rows and what the import replaces; everything else is written once:
 
-1. ``rows`` streams the JSON array (msgspec over blocks of rows, ijson for the
+1. ``rows`` streams the JSON array (msgspec over blocks of rows, the JSON guard for the
    odd body) and validates every row into column values, keeping exact
    ``{index, field, message}`` errors;
 2. ``staging`` loads the valid rows into a fresh table of their own while they
