@@ -123,8 +123,9 @@ def _lock_import_job(job_id: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, job_id])
-            # A backend whose worker died mid-statement notices within seconds.
-            cursor.execute("SET LOCAL client_connection_check_interval = '2s'")
+            if connection.pg_version >= 140000:  # type: ignore[attr-defined]  # PostgreSQL 14+
+                # A backend whose worker died mid-statement notices within seconds.
+                cursor.execute("SET LOCAL client_connection_check_interval = '2s'")
 
 
 def import_job_apply(*, job_id: int, on_progress: Callable[[int], None] | None = None) -> ImportJob | None:

@@ -18,7 +18,7 @@ def choice_param(request: Request, name: str, accepted: list[str], default: str,
     for value in accepted:
         if value.lower() == raw.lower():
             return value
-    if numbered and raw.isdigit() and int(raw) < len(accepted):
+    if numbered and raw.isascii() and raw.isdigit() and int(raw) < len(accepted):
         return accepted[int(raw)]
     extra = " (or their numbers 0 to 8)" if numbered else ""
     raise KashflowError(
