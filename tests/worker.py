@@ -167,3 +167,32 @@ class CeleryWorkerProcess:
     def __repr__(self) -> str:
         state: Any = self.process.pid if self.is_running and self.process else "stopped"
         return f"<CeleryWorkerProcess queue={self.queue} pid={state}>"
+
+
+class TableLock:
+    """Hold ``ACCESS EXCLUSIVE`` on a table from a connection of the test's own,
+    so that a worker's import blocks at the first statement that reads it (its
+    transaction open, its heartbeat beating) until the test kills the worker or
+    releases the lock. This makes "kill it mid-apply" a fixed point instead of a
+    race against how fast this machine builds indexes."""
+
+    def __init__(self, table: str) -> None:
+        from django.db import connections
+
+        self.table = table
+        self._conn = connections.create_connection("default")
+
+    def __enter__(self) -> TableLock:
+        self._conn.ensure_connection()
+        self._conn.set_autocommit(False)
+        with self._conn.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{self.table}" IN ACCESS EXCLUSIVE MODE')
+        return self
+
+    def release(self) -> None:
+        if self._conn.connection is not None:
+            self._conn.rollback()
+            self._conn.close()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

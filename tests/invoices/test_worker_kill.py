@@ -14,6 +14,7 @@ from apps.core.models import ImportJob
 from apps.invoices.models import Invoice
 from tests.invoices.conftest import DATA, REPORT_URL
 from tests.invoices.factories import rows
+from tests.worker import TableLock
 
 
 def _load_old_year() -> list[tuple[int, str, str]]:
@@ -36,17 +37,18 @@ def test_a_worker_killed_mid_import_leaves_the_old_year_and_a_retry_converges(ce
     old_year = _load_old_year()
     report = rows(150_000, invoiceDate="20240701")
 
-    response = kdp.post(REPORT_URL, report)
-    assert response.status_code == 200, response.content
-    job = ImportJob.objects.get(public_id=response.json()["data"]["jobId"])
-
-    # Kill the worker once it is visibly copying rows (progress is written as it goes).
-    _wait_for(
-        lambda: ImportJob.objects.filter(pk=job.pk, status="running", progress_done__gt=0).exists(),
-        timeout=60,
-        worker=celery_worker_process,
-    )
-    celery_worker_process.kill()
+    # The apply reads the old year's partition after building the new one's
+    # indexes: held there, the worker is mid-apply (progress written) when killed.
+    with TableLock(f"{Invoice._meta.db_table}_y2024"):
+        response = kdp.post(REPORT_URL, report)
+        assert response.status_code == 200, response.content
+        job = ImportJob.objects.get(public_id=response.json()["data"]["jobId"])
+        _wait_for(
+            lambda: ImportJob.objects.filter(pk=job.pk, status="running", progress_done__gt=0).exists(),
+            timeout=90,
+            worker=celery_worker_process,
+        )
+        celery_worker_process.kill()
 
     job.refresh_from_db()
     assert job.status == "running" and 0 < job.progress_done < job.progress_total
