@@ -51,7 +51,7 @@ class ApiClientAdmin(admin.ModelAdmin):
             messages.WARNING,
         )
 
-    @admin.action(description=_("Rotate the secret (revokes the client's tokens)"))
+    @admin.action(description=_("Rotate the secret (revokes the client's tokens)"), permissions=["change"])
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
         for client in queryset:
             credentials = api_client_rotate_secret(client=client)
@@ -79,7 +79,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def valid(self, token: ApiToken) -> bool:
         return token.is_valid
 
-    @admin.action(description=_("Revoke the selected tokens"))
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})
@@ -147,6 +147,9 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)  # an audit record (apps.core.groups)
 
     @admin.display(description=_("progress"))
     def progress(self, job: ImportJob) -> str:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from import_export.admin import ExportMixin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportActionMixin, ExportMixin, ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.bounds import field_bounds
 
@@ -15,11 +20,64 @@ from apps.core.bounds import field_bounds
 CSV_XLSX_FORMATS = [CSV, XLSX]
 
 
-class ExportCsvXlsxMixin(ExportMixin):
+def has_model_permission(request: HttpRequest, opts: Any, action: str) -> bool:
+    return bool(request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"))
+
+
+class ExportPermissionMixin:
+    """Exporting needs the model's view permission (django-import-export allows
+    it to anyone who reaches the admin unless told otherwise)."""
+
+    opts: Any
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return has_model_permission(request, self.opts, "view")
+
+
+class ExportCsvXlsxMixin(ExportPermissionMixin, ExportMixin):
     """An "Export" button that exports the filtered changelist as CSV or XLSX
     (django-import-export; the export honours the current filters and search)."""
 
     export_formats = CSV_XLSX_FORMATS
+
+
+class ExportActionAdminMixin(ExportPermissionMixin, ExportActionMixin):
+    """Export of the selected rows as an admin action (CSV or XLSX), which, like
+    every action, declares the permission it needs."""
+
+    formats = CSV_XLSX_FORMATS
+
+    @admin.action(description=_("Export the selected rows"), permissions=["view"])
+    def export_admin_action(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse:
+        return super().export_admin_action(request, queryset)  # type: ignore[no-any-return]
+
+
+class ImportExportAdmin(ExportPermissionMixin, ImportExportModelAdmin):
+    """Reference data staff keep in spreadsheets: import and export as CSV/XLSX.
+    An import adds and changes rows, so it needs both the add and the change
+    permission of the model (a view-only user gets no Import button and a 403)."""
+
+    formats = CSV_XLSX_FORMATS
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return has_model_permission(request, self.opts, "add") and has_model_permission(request, self.opts, "change")
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The history of changes, read-only: no "Revert". Restoring an old version
+    field by field would bypass the services (a disputed statement back to
+    "received" without its reason, a purchase's totals out of step with its
+    payments), so a change goes through the model's own admin or API instead."""
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class BoundedTextAdminMixin:

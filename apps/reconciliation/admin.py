@@ -13,9 +13,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin_mixins import BoundedTextAdminMixin, file_download
+from apps.core.admin_mixins import BoundedTextAdminMixin, HistoryAdmin, file_download
 from apps.core.exceptions import ApplicationError
 from apps.reconciliation.admin_match import MatchStatusFilter, StatementMatchAdminMixin
 from apps.reconciliation.exports import statements_csv, statements_xlsx
@@ -70,7 +69,7 @@ class StatementLineInline(admin.TabularInline):
 
 
 @admin.register(ReconciliationStatement)
-class ReconciliationStatementAdmin(StatementMatchAdminMixin, SimpleHistoryAdmin):
+class ReconciliationStatementAdmin(StatementMatchAdminMixin, HistoryAdmin):
     """Review of statements: confirm or dispute (with a reason), export, history;
     the match against purchases (``admin_match``)."""
 
@@ -132,6 +131,12 @@ class ReconciliationStatementAdmin(StatementMatchAdminMixin, SimpleHistoryAdmin)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # statements arrive through the API
+
+    def has_delete_permission(self, request: HttpRequest, obj: ReconciliationStatement | None = None) -> bool:
+        # A decided statement is an audit record (apps.core.groups): only a superuser deletes it.
+        if obj is not None and obj.status != ReconciliationStatement.Status.RECEIVED and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description=_("statement number"), ordering="reconciliation_no")
     def number(self, statement: ReconciliationStatement) -> str:
@@ -281,11 +286,11 @@ class ReconciliationStatementAdmin(StatementMatchAdminMixin, SimpleHistoryAdmin)
             form = DisputeForm()
         return self._dispute_page(request, statements, form)
 
-    @admin.action(description=_("Export the selected statements to XLSX"))
+    @admin.action(description=_("Export the selected statements to XLSX"), permissions=["view"])
     def export_xlsx(self, request: HttpRequest, queryset: QuerySet[ReconciliationStatement]) -> HttpResponse:
         return self._export(self._for_export(queryset), "xlsx", filename="reconciliation-statements")
 
-    @admin.action(description=_("Export the selected statements to CSV"))
+    @admin.action(description=_("Export the selected statements to CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[ReconciliationStatement]) -> HttpResponse:
         return self._export(self._for_export(queryset), "csv", filename="reconciliation-statements")
 

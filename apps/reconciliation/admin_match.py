@@ -17,9 +17,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin_mixins import file_download
+from apps.core.admin_mixins import HistoryAdmin, file_download
 from apps.core.exceptions import ApplicationError
 from apps.purchases import selectors as purchases
 from apps.reconciliation import messages as texts
@@ -50,7 +49,7 @@ class ProductMappingForm(forms.ModelForm):
 
 
 @admin.register(ProductMapping)
-class ProductMappingAdmin(SimpleHistoryAdmin):
+class ProductMappingAdmin(HistoryAdmin):
     """Supplier product number -> finhub product (and the unit factor)."""
 
     form = ProductMappingForm

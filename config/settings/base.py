@@ -213,6 +213,10 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["apps.purchases.schema.drop_v2_aliases"],
 }
 
+# --- admin --------------------------------------------------------------------
+# The history of changes is kept and shown, never reverted (see apps.core.admin_mixins.HistoryAdmin).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # --- finhub -------------------------------------------------------------------
 # Lifetime of a KDP access token.
 KDP_TOKEN_TTL_SECONDS = env.int("KDP_TOKEN_TTL_SECONDS", default=2 * 60 * 60)

@@ -69,7 +69,7 @@ class KashflowUserAdmin(admin.ModelAdmin):
         if not obj.api_access:
             obj.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
-    @admin.action(description=_("Issue a long-lived token (shown once)"))
+    @admin.action(description=_("Issue a long-lived token (shown once)"), permissions=["change"])
     def issue_token(self, request: HttpRequest, queryset: QuerySet[KashflowUser]) -> None:
         for owner in queryset.select_related("user"):
             if not owner.api_access:
@@ -83,7 +83,7 @@ class KashflowUserAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Unlock the selected users"))
+    @admin.action(description=_("Unlock the selected users"), permissions=["change"])
     def unlock(self, request: HttpRequest, queryset: QuerySet[KashflowUser]) -> None:
         queryset.update(locked_until=None, failed_attempts=0)
 
@@ -100,7 +100,7 @@ class KashflowTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description=_("Revoke the selected tokens"))
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[KashflowToken]) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})

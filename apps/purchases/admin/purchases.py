@@ -15,13 +15,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
-from import_export.admin import ExportActionMixin
-from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin_mixins import CSV_XLSX_FORMATS
+from apps.core.admin_mixins import ExportActionAdminMixin, HistoryAdmin
 from apps.purchases.models import PaymentLine, Purchase, PurchaseLine, PurchaseStatus
 from apps.purchases.services import (
+    CURRENCY_CODE_FIELD,
+    EXCHANGE_RATE_FIELD,
+    FieldErrors,
     next_free_number,
+    purchase_currency_validate,
     purchase_delete,
     purchase_refresh_totals,
     stock_tracking,
@@ -149,11 +151,29 @@ class PurchaseForm(forms.ModelForm):
             "is_wht_deduction_to_be_applied",
         ]
 
+    # The /v2 field a service error names -> the admin form field it belongs to.
+    SERVICE_FIELDS = {CURRENCY_CODE_FIELD: "currency_code", EXCHANGE_RATE_FIELD: "exchange_rate"}
+
+    def clean(self) -> dict[str, Any]:
+        """The currency and rate go through the same service as a /v2 write, so the
+        admin refuses what the API refuses, with the same message."""
+        cleaned = super().clean()
+        errors = FieldErrors()
+        code, rate = purchase_currency_validate(
+            currency_code=cleaned.get("currency_code"), exchange_rate=cleaned.get("exchange_rate"), errors=errors
+        )
+        for error in errors.items:
+            field = self.SERVICE_FIELDS[error["field"]]
+            if field in cleaned:
+                self.add_error(field, f"{error['field']}: {error['message']}")
+        if not errors.items:
+            cleaned["currency_code"], cleaned["exchange_rate"] = code, rate
+        return cleaned
+
 
 @admin.register(Purchase)
-class PurchaseAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class PurchaseAdmin(ExportActionAdminMixin, HistoryAdmin):
     resource_classes = [PurchaseResource]
-    formats = CSV_XLSX_FORMATS
     form = PurchaseForm
     list_display = [
         "number",

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from import_export import resources
-from import_export.admin import ImportExportModelAdmin
 
-from apps.core.admin_mixins import CSV_XLSX_FORMATS
+from apps.core.admin_mixins import ImportExportAdmin
 from apps.purchases.models import (
     BankAccount,
     BankTransaction,
@@ -47,25 +46,22 @@ class BankAccountResource(resources.ModelResource):
 
 
 @admin.register(NominalAccount)
-class NominalAccountAdmin(ImportExportModelAdmin):
+class NominalAccountAdmin(ImportExportAdmin):
     resource_classes = [NominalResource]
-    formats = CSV_XLSX_FORMATS
     list_display = ["code", "name"]
     search_fields = ["=code", "name"]
 
 
 @admin.register(Project)
-class ProjectAdmin(ImportExportModelAdmin):
+class ProjectAdmin(ImportExportAdmin):
     resource_classes = [ProjectResource]
-    formats = CSV_XLSX_FORMATS
     list_display = ["number", "name"]
     search_fields = ["=number", "name"]
 
 
 @admin.register(Product)
-class ProductAdmin(ImportExportModelAdmin):
+class ProductAdmin(ImportExportAdmin):
     resource_classes = [ProductResource]
-    formats = CSV_XLSX_FORMATS
     list_display = ["code", "name", "stock_managed", "quantity_in_stock", "nominal"]
     list_filter = ["stock_managed"]
     search_fields = ["code", "name"]
@@ -73,9 +69,8 @@ class ProductAdmin(ImportExportModelAdmin):
 
 
 @admin.register(BankAccount)
-class BankAccountAdmin(ImportExportModelAdmin):
+class BankAccountAdmin(ImportExportAdmin):
     resource_classes = [BankAccountResource]
-    formats = CSV_XLSX_FORMATS
     list_display = ["id", "name", "account_number", "currency_code"]
     search_fields = ["name", "account_number"]
 

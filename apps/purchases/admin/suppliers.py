@@ -7,9 +7,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
-from import_export.admin import ImportExportModelAdmin
 
-from apps.core.admin_mixins import CSV_XLSX_FORMATS
+from apps.core.admin_mixins import ImportExportAdmin
 from apps.purchases.models import Supplier, SupplierContact
 
 
@@ -44,9 +43,8 @@ class SupplierContactInline(admin.TabularInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(ImportExportModelAdmin):
+class SupplierAdmin(ImportExportAdmin):
     resource_classes = [SupplierResource]
-    formats = CSV_XLSX_FORMATS
     list_display = [
         "code",
         "name",

@@ -15,15 +15,23 @@ from apps.purchases.services.purchases import (
     purchase_refresh_totals,
     purchase_replace,
 )
+from apps.purchases.services.references import (
+    CURRENCY_CODE_FIELD,
+    EXCHANGE_RATE_FIELD,
+    purchase_currency_validate,
+)
 from apps.purchases.services.stock import stock_tracking
 
 __all__ = [
+    "CURRENCY_CODE_FIELD",
+    "EXCHANGE_RATE_FIELD",
     "FieldErrors",
     "LineInput",
     "PaymentInput",
     "PurchaseInput",
     "next_free_number",
     "purchase_create",
+    "purchase_currency_validate",
     "purchase_delete",
     "purchase_refresh_totals",
     "purchase_replace",

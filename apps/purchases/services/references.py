@@ -62,11 +62,24 @@ def resolve_references(data: PurchaseInput, errors: FieldErrors) -> References:
     return References(supplier, project, nominals, products, projects, methods, accounts, transactions)
 
 
+CURRENCY_CODE_FIELD = "Currency.Code"
+EXCHANGE_RATE_FIELD = "Currency.ExchangeRate"
+
+
 def resolve_currency(data: PurchaseInput, errors: FieldErrors) -> tuple[str, Decimal]:
-    code = (data.currency_code or "").strip().upper() or home_currency()
+    return purchase_currency_validate(currency_code=data.currency_code, exchange_rate=data.exchange_rate, errors=errors)
+
+
+def purchase_currency_validate(
+    *, currency_code: str | None, exchange_rate: Decimal | None, errors: FieldErrors
+) -> tuple[str, Decimal]:
+    """The currency of a purchase and its rate to the home currency, as /v2 and the
+    admin both take them: an ISO 4217 code (empty: the home currency) and a rate
+    greater than 0 (empty: 1). Problems are added to ``errors`` under the /v2 field names."""
+    code = (currency_code or "").strip().upper() or home_currency()
     if currency_info(code) is None:
-        errors.add("Currency.Code", f"{code!r} is not an ISO 4217 currency code")
-    rate = data.exchange_rate if data.exchange_rate is not None else Decimal(1)
+        errors.add(CURRENCY_CODE_FIELD, f"{code!r} is not an ISO 4217 currency code")
+    rate = exchange_rate if exchange_rate is not None else Decimal(1)
     if rate <= 0:
-        errors.add("Currency.ExchangeRate", "must be greater than 0")
+        errors.add(EXCHANGE_RATE_FIELD, "must be greater than 0")
     return code, rate
