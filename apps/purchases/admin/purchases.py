@@ -157,7 +157,7 @@ class PurchaseForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         """The currency and rate go through the same service as a /v2 write, so the
         admin refuses what the API refuses, with the same message."""
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         errors = FieldErrors()
         code, rate = purchase_currency_validate(
             currency_code=cleaned.get("currency_code"), exchange_rate=cleaned.get("exchange_rate"), errors=errors
