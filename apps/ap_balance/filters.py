@@ -1,12 +1,12 @@
 import django_filters
 
 from apps.ap_balance.models import Snapshot, SnapshotLine
-from apps.core.filters import IntegerFilter, UtcIsoDateTimeFilter
+from apps.core.filters import AFTER, BEFORE, DATE_RULE, DateBoundFilter, IntegerFilter
 
 
 class SnapshotLineFilterSet(django_filters.FilterSet):
     """Query parameters use SAP's field names; ``snapshot`` picks a snapshot (default:
-    the current one); due dates as ``dueDate_after`` / ``dueDate_before`` (inclusive)."""
+    the current one); due dates as ``dueDate_after`` / ``dueDate_before`` (apps.core.filters' whole-day rule)."""
 
     snapshot = IntegerFilter(field_name="snapshot_id", min_value=1, max_value=2**31 - 1)
     companyCode = django_filters.CharFilter(field_name="company_code")  # noqa: N815 - wire name
@@ -15,16 +15,17 @@ class SnapshotLineFilterSet(django_filters.FilterSet):
     clearingIdentification = django_filters.ChoiceFilter(  # noqa: N815 - wire name
         field_name="clearing_identification", choices=[("N", "N"), ("Y", "Y")]
     )
-    dueDate = django_filters.DateFromToRangeFilter(field_name="due_date")  # noqa: N815 - wire name
+    dueDate_after = DateBoundFilter(field_name="due_date", bound=AFTER, help_text=DATE_RULE)  # noqa: N815 - wire name
+    dueDate_before = DateBoundFilter(field_name="due_date", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815 - wire name
 
     class Meta:
         model = SnapshotLine
-        fields = ["snapshot", "companyCode", "sapDealerCode", "currency", "clearingIdentification", "dueDate"]
+        fields = ["snapshot", "companyCode", "sapDealerCode", "currency", "clearingIdentification"]
 
 
 class SnapshotFilterSet(django_filters.FilterSet):
-    received_after = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = DateBoundFilter(field_name="received_at", bound=AFTER, help_text=DATE_RULE)
+    received_before = DateBoundFilter(field_name="received_at", bound=BEFORE, help_text=DATE_RULE)
 
     class Meta:
         model = Snapshot

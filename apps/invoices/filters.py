@@ -1,11 +1,12 @@
 import django_filters
 
-from apps.core.filters import IntegerFilter
+from apps.core.filters import AFTER, BEFORE, DATE_RULE, DateBoundFilter, IntegerFilter
 from apps.invoices.models import Invoice
 
 
 class InvoiceFilterSet(django_filters.FilterSet):
-    """Query parameters use SAP's field names; date ranges as ``<field>_after`` / ``<field>_before`` (inclusive)."""
+    """Query parameters use SAP's field names; date ranges as
+    ``<field>_after`` / ``<field>_before`` under apps.core.filters' whole-day rule."""
 
     year = IntegerFilter(field_name="year", min_value=1, max_value=9999)
     billTo = django_filters.CharFilter(field_name="bill_to")  # noqa: N815 - wire name
@@ -13,10 +14,12 @@ class InvoiceFilterSet(django_filters.FilterSet):
     reverseMark = django_filters.TypedChoiceFilter(  # noqa: N815
         field_name="reverse_mark", choices=Invoice.ReverseMark.choices, coerce=int
     )
-    invoiceDate = django_filters.DateFromToRangeFilter(field_name="invoice_date")  # noqa: N815
-    dueDate = django_filters.DateFromToRangeFilter(field_name="due_date")  # noqa: N815
+    invoiceDate_after = DateBoundFilter(field_name="invoice_date", bound=AFTER, help_text=DATE_RULE)  # noqa: N815
+    invoiceDate_before = DateBoundFilter(field_name="invoice_date", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815
+    dueDate_after = DateBoundFilter(field_name="due_date", bound=AFTER, help_text=DATE_RULE)  # noqa: N815
+    dueDate_before = DateBoundFilter(field_name="due_date", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815
     currency = django_filters.CharFilter(field_name="currency", lookup_expr="iexact")
 
     class Meta:
         model = Invoice
-        fields = ["year", "payer", "billTo", "invoiceType", "currency", "reverseMark", "invoiceDate", "dueDate"]
+        fields = ["year", "payer", "billTo", "invoiceType", "currency", "reverseMark"]

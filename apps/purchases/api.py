@@ -12,6 +12,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
+from apps.core.filters import AFTER, BEFORE, DATE_RULE, DateBoundFilter
 from apps.purchases.models import PaymentLine, Purchase, PurchaseLine, PurchaseStatus
 
 
@@ -98,10 +99,10 @@ class PurchaseFilterSet(django_filters.FilterSet):
     )
     supplier_code = django_filters.CharFilter(field_name="supplier_code")
     project_number = django_filters.NumberFilter(field_name="project_number")
-    issued_after = django_filters.DateFilter(field_name="issued_date", lookup_expr="gte")
-    issued_before = django_filters.DateFilter(field_name="issued_date", lookup_expr="lte")
-    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    issued_after = DateBoundFilter(field_name="issued_date", bound=AFTER, help_text=DATE_RULE)
+    issued_before = DateBoundFilter(field_name="issued_date", bound=BEFORE, help_text=DATE_RULE)
+    due_after = DateBoundFilter(field_name="due_date", bound=AFTER, help_text=DATE_RULE)
+    due_before = DateBoundFilter(field_name="due_date", bound=BEFORE, help_text=DATE_RULE)
 
     class Meta:
         model = Purchase

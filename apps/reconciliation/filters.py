@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
-from apps.core.filters import UtcIsoDateTimeFilter
+from apps.core.filters import AFTER, BEFORE, DATE_RULE, DateBoundFilter
 from apps.reconciliation.models import ReconciliationStatement
 
 
@@ -14,11 +14,11 @@ class ReconciliationStatementFilterSet(django_filters.FilterSet):
     buyer = django_filters.CharFilter(method="filter_buyer", label="Buyer name (contains) or exact buyer tax id")
     buyer_tax_id = django_filters.CharFilter(field_name="buyer_tax_id")
     status = django_filters.ChoiceFilter(choices=ReconciliationStatement.Status.choices)
-    period_from = UtcIsoDateTimeFilter(
-        field_name="end_time", lookup_expr="gte", label="Period ends at or after this instant"
+    period_from = DateBoundFilter(
+        field_name="end_time", bound=AFTER, help_text="Period ends at or after this. " + DATE_RULE
     )
-    period_to = UtcIsoDateTimeFilter(
-        field_name="start_time", lookup_expr="lte", label="Period starts at or before this instant"
+    period_to = DateBoundFilter(
+        field_name="start_time", bound=BEFORE, help_text="Period starts at or before this. " + DATE_RULE
     )
     product_no = django_filters.CharFilter(method="filter_product_no", label="A line has this product number")
 

@@ -182,8 +182,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.FinanceReadPermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "apps.core.api.listing.StrictFilterBackend",
+        "apps.core.api.listing.StableOrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "apps.core.json_guard.GuardedJSONParser",

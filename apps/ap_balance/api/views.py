@@ -35,6 +35,7 @@ from apps.ap_balance.selectors import (
     snapshot_list,
 )
 from apps.ap_balance.services import KIND
+from apps.core.api.listing import reject_unknown_params
 from apps.core.api.views import KDP_ERROR_RESPONSES
 from apps.core.importing.pipeline import Submitted
 from apps.core.kdp.views import KdpImportView
@@ -130,6 +131,7 @@ class AgeingViewSet(viewsets.GenericViewSet):
         responses={200: AgeingPageSerializer, 400: BAD_QUERY, 404: NO_SUCH_SNAPSHOT},
     )
     def list(self, request: Request) -> Response:
+        reject_unknown_params(request, {*AgeingQuerySerializer().fields, "page", "page_size", "format"})
         query = AgeingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
@@ -186,6 +188,7 @@ class CompareViewSet(viewsets.GenericViewSet):
         responses={200: ComparePageSerializer, 400: BAD_QUERY, 404: NO_SUCH_SNAPSHOT},
     )
     def list(self, request: Request) -> Response:
+        reject_unknown_params(request, {*CompareQuerySerializer().fields, "page", "page_size", "format"})
         query = CompareQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
