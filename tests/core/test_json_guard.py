@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -245,7 +246,7 @@ def test_drfs_parser_applies_the_guard_with_drfs_errors(settings: Any) -> None:
     from apps.core.json_guard import GuardedJSONParser, RequestTooLarge
 
     parser = GuardedJSONParser()
-    assert parser.parse(io.BytesIO(b'{"amount": 1.10}')) == {"amount": json_guard.Decimal("1.10")}
+    assert parser.parse(io.BytesIO(b'{"amount": 1.10}')) == {"amount": Decimal("1.10")}
     with pytest.raises(ParseError, match='repeats the key "a"'):
         parser.parse(io.BytesIO(b'{"a": 1, "a": 2}'))
     with pytest.raises(ParseError, match="nested more than 64"):
