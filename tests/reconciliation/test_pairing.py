@@ -20,7 +20,6 @@ from apps.reconciliation.matching.pairing import (
     PurchaseLineRecord,
     StatementLineRecord,
     code_key,
-    compute_totals,
     name_key,
     natural_key,
     pair_lines,
@@ -34,6 +33,7 @@ from apps.reconciliation.matching.records import (
     statement_line_key,
     unit_conversion,
 )
+from apps.reconciliation.matching.totals import compute_totals
 
 D = Decimal
 TOLERANCE = D("0.01")

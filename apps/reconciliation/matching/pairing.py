@@ -42,123 +42,66 @@ differences by kind add up to the total difference.)
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from decimal import Decimal
 
-MATCHED = "matched"
-QUANTITY_DIFFERS = "quantity_differs"
-PRICE_DIFFERS = "price_differs"
-AMOUNT_DIFFERS = "amount_differs"
-NOT_IN_PURCHASES = "not_in_purchases"
-NOT_ON_STATEMENT = "not_on_statement"
-OTHER_CURRENCY = "other_currency"
-LINE_STATUSES = (
-    MATCHED,
-    QUANTITY_DIFFERS,
-    PRICE_DIFFERS,
+from apps.reconciliation.matching.lines import (
     AMOUNT_DIFFERS,
+    CENT,
+    DIFFERENCE_KINDS,
+    KEY_BY_CODE,
+    KEY_BY_MAPPING,
+    KEY_BY_NAME,
+    KIND_OF_STATUS,
+    LINE_STATUSES,
+    MATCHED,
     NOT_IN_PURCHASES,
     NOT_ON_STATEMENT,
+    NOTE_QUANTITY_DIFFERS_TOO,
     OTHER_CURRENCY,
+    PRICE_DIFFERS,
+    QUANTITY_DIFFERS,
+    ZERO,
+    PurchaseLineRecord,
+    StatementLineRecord,
+    code_key,
+    name_key,
+    natural_key,
+    normalise_name,
+    round2,
 )
-# The kinds the total difference is split into; ``within_tolerance`` holds what
-# matched lines differ by (at most the tolerance each) and rounding, so that
-# the kinds add up to the difference exactly.
-DIFFERENCE_KINDS = ("quantity", "price", "amount", "not_in_purchases", "not_on_statement", "within_tolerance")
-KIND_OF_STATUS = {
-    QUANTITY_DIFFERS: "quantity",
-    PRICE_DIFFERS: "price",
-    AMOUNT_DIFFERS: "amount",
-    NOT_IN_PURCHASES: "not_in_purchases",
-    NOT_ON_STATEMENT: "not_on_statement",
-    MATCHED: "within_tolerance",
-}
 
-# Notes a pairing may carry (the admin and the exports say them in words).
-NOTE_QUANTITY_DIFFERS_TOO = "quantity_differs_too"
-
-KEY_BY_MAPPING = "mapping"
-KEY_BY_CODE = "code"
-KEY_BY_NAME = "name"
-
-CENT = Decimal("0.01")
-ZERO = Decimal(0)
-
-
-def round2(value: Decimal) -> Decimal:
-    """Computed money: half-up to 2 places (the shared rule for computed amounts)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_name(*parts: str) -> str:
-    """Lower case, whitespace collapsed, the non-empty parts joined by one space."""
-    text = " ".join(part.strip() for part in parts if part and part.strip())
-    return _SPACES.sub(" ", text).strip().lower()
-
-
-def code_key(code: str) -> str:
-    return "code:" + code.strip().upper()
-
-
-def name_key(*parts: str) -> str:
-    return "name:" + normalise_name(*parts)
-
-
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """``itemNo`` order: runs of digits compare as numbers ("2" before "10")."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", text))
-
-
-class StatementLineRecord(NamedTuple):
-    """A statement line ready for pairing. ``quantity`` is in finhub's unit
-    (the statement quantity x the mapping's factor); ``net``/``tax``/``gross``
-    are None when the line does not give enough to derive them (then only the
-    quantity is compared)."""
-
-    id: int
-    item_no: str
-    key: str
-    key_source: str
-    quantity: Decimal
-    net: Decimal | None
-    tax: Decimal | None
-    gross: Decimal | None
-
-    @property
-    def suggested(self) -> bool:
-        return self.key_source == KEY_BY_NAME
-
-
-class PurchaseLineRecord(NamedTuple):
-    """A purchase line in scope: ``net`` = quantity x rate (exact), ``tax`` the
-    line's VAT, ``gross`` = net + tax. ``code_key`` is None without a product."""
-
-    id: int
-    purchase_id: int
-    purchase_number: int
-    issued_date: dt.date
-    line_number: int
-    code_key: str | None
-    name_key: str
-    quantity: Decimal
-    rate: Decimal
-    net: Decimal
-    tax: Decimal
-    gross: Decimal
-
-    # (A named tuple: a large period has 10,000 of them, made and read fast.)
-    @property
-    def order(self) -> tuple[dt.date, int, int]:
-        return (self.issued_date, self.purchase_number, self.line_number)
+__all__ = [
+    "AMOUNT_DIFFERS",
+    "CENT",
+    "DIFFERENCE_KINDS",
+    "KEY_BY_CODE",
+    "KEY_BY_MAPPING",
+    "KEY_BY_NAME",
+    "KIND_OF_STATUS",
+    "LINE_STATUSES",
+    "MATCHED",
+    "NOTE_QUANTITY_DIFFERS_TOO",
+    "NOT_IN_PURCHASES",
+    "NOT_ON_STATEMENT",
+    "OTHER_CURRENCY",
+    "PRICE_DIFFERS",
+    "QUANTITY_DIFFERS",
+    "ZERO",
+    "Pairing",
+    "PairingResult",
+    "PurchaseLineRecord",
+    "StatementLineRecord",
+    "code_key",
+    "name_key",
+    "natural_key",
+    "normalise_name",
+    "pair_lines",
+    "round2",
+]
 
 
 @dataclass(slots=True)
@@ -422,88 +365,3 @@ def pair_lines(
     pairer.run_pass((KEY_BY_MAPPING, KEY_BY_CODE), "code")
     pairer.run_pass((KEY_BY_NAME,), "name")
     return pairer.finish()
-
-
-@dataclass(frozen=True)
-class Amounts:
-    net: Decimal
-    tax: Decimal
-    gross: Decimal
-
-    @classmethod
-    def zero(cls) -> Amounts:
-        return cls(ZERO, ZERO, ZERO)
-
-    def __add__(self, other: Amounts) -> Amounts:
-        return Amounts(self.net + other.net, self.tax + other.tax, self.gross + other.gross)
-
-    def __sub__(self, other: Amounts) -> Amounts:
-        return Amounts(self.net - other.net, self.tax - other.tax, self.gross - other.gross)
-
-    def rounded(self) -> Amounts:
-        return Amounts(round2(self.net), round2(self.tax), round2(self.gross))
-
-
-@dataclass(frozen=True)
-class Totals:
-    """Totals of one match (2 places): the statement, the purchases in scope,
-    those of them paired with statement lines, the difference (statement minus
-    purchases in scope) and that difference split by kind, which adds up to it."""
-
-    statement: Amounts
-    purchases: Amounts
-    paired: Amounts
-    difference: Amounts
-    by_kind: dict[str, Amounts]
-
-
-def compute_totals(
-    statement_lines: Iterable[StatementLineRecord],
-    purchase_lines: Iterable[PurchaseLineRecord],
-    result: PairingResult,
-) -> Totals:
-    """Statement lines without amounts count as 0 in the money totals."""
-
-    def statement_amounts(lines: Iterable[StatementLineRecord]) -> Amounts:
-        net = tax = gross = ZERO
-        for s in lines:
-            net += s.net or ZERO
-            tax += s.tax or ZERO
-            gross += s.gross or ZERO
-        return Amounts(net, tax, gross)
-
-    def purchase_amounts(lines: Iterable[PurchaseLineRecord]) -> Amounts:
-        net = tax = gross = ZERO
-        for p in lines:
-            net += p.net
-            tax += p.tax
-            gross += p.gross
-        return Amounts(net, tax, gross)
-
-    statement = statement_amounts(statement_lines).rounded()
-    # A purchase's net is rounded once, over its lines (the purchases rule); the
-    # sum over many purchases may therefore differ from this by rounding, which
-    # lands in within_tolerance.
-    purchases = purchase_amounts(purchase_lines).rounded()
-    paired = purchase_amounts(
-        p for pairing in result.pairings if pairing.statement_lines for p in pairing.purchase_lines
-    )
-    difference = statement - purchases
-    exact: dict[str, Amounts] = {kind: Amounts.zero() for kind in DIFFERENCE_KINDS}
-    for status in KIND_OF_STATUS:
-        taken = [pairing for pairing in result.pairings if pairing.status == status]
-        exact[KIND_OF_STATUS[status]] += statement_amounts(
-            s for pairing in taken for s in pairing.statement_lines
-        ) - purchase_amounts(p for pairing in taken for p in pairing.purchase_lines)
-    by_kind = {kind: amounts.rounded() for kind, amounts in exact.items() if kind != "within_tolerance"}
-    explained = Amounts.zero()
-    for amounts in by_kind.values():
-        explained += amounts
-    by_kind["within_tolerance"] = difference - explained
-    return Totals(
-        statement=statement,
-        purchases=purchases,
-        paired=paired.rounded(),
-        difference=difference,
-        by_kind={kind: by_kind[kind] for kind in DIFFERENCE_KINDS},
-    )

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,25 +35,20 @@ from django.utils import timezone
 from apps.purchases import selectors as purchases
 from apps.reconciliation.matching.pairing import (
     MATCHED,
-    OTHER_CURRENCY,
-    Amounts,
-    Pairing,
     PurchaseLineRecord,
     StatementLineRecord,
     code_key,
-    compute_totals,
     name_key,
     pair_lines,
-    round2,
 )
 from apps.reconciliation.matching.records import (
-    NO_AMOUNTS,
     MappingRef,
     UnitRef,
     normalise_product_no,
     statement_line_amounts,
     statement_line_key,
 )
+from apps.reconciliation.matching.totals import Amounts, compute_totals
 from apps.reconciliation.models import (
     BuyerCheck,
     MatchLine,
@@ -65,7 +59,7 @@ from apps.reconciliation.models import (
     StatementMatch,
     Unit,
 )
-from apps.reconciliation.services.match_rows import MATCH_LINE_COLUMNS, match_lines_store
+from apps.reconciliation.services.match_rows import MatchRow, match_line_values, match_lines_store, match_rows
 
 logger = logging.getLogger(__name__)
 
@@ -91,19 +85,6 @@ def period_days(statement: ReconciliationStatement) -> tuple[dt.date, dt.date]:
     """The statement's first and last day, in the company's time zone (``TIME_ZONE``)."""
     zone = ZoneInfo(settings.TIME_ZONE)
     return statement.start_time.astimezone(zone).date(), statement.end_time.astimezone(zone).date()
-
-
-@dataclass
-class _Row:
-    """A MatchLine to write, with the records it came from."""
-
-    pairing_index: int
-    status: str
-    step: int
-    statement: StatementLineRecord | None
-    purchase: Any | None  # PurchaseLineRow
-    pairing: Pairing | None
-    first: bool
 
 
 def _statement_records(
@@ -179,129 +160,6 @@ def _purchase_record(row: Any) -> PurchaseLineRecord:
     )
 
 
-_COLUMN = {name: index for index, name in enumerate(MATCH_LINE_COLUMNS)}
-_BLANK_ROW: list[Any] = [None] * len(MATCH_LINE_COLUMNS)
-for _name in ("key_source", "product_code", "description", "purchase_currency", "purchase_product_code", "notes"):
-    _BLANK_ROW[_COLUMN[_name]] = ""
-_BLANK_ROW[_COLUMN["suggested"]] = False
-_STATEMENT_SIDE = [
-    _COLUMN[name]
-    for name in (
-        "statement_line_id",
-        "key_source",
-        "product_code",
-        "factor",
-        "statement_quantity",
-        "statement_net",
-        "statement_tax",
-        "statement_gross",
-    )
-]
-_PURCHASE_SIDE = [
-    _COLUMN[name]
-    for name in (
-        "purchase_id",
-        "purchase_number",
-        "purchase_version",
-        "purchase_issued_date",
-        "purchase_currency",
-        "purchase_line_id",
-        "purchase_line_number",
-        "description",
-        "purchase_product_code",
-        "purchase_quantity",
-        "purchase_rate",
-        "purchase_net",
-        "purchase_tax",
-        "purchase_gross",
-    )
-]
-_DIFFERENCES = [
-    _COLUMN[name] for name in ("quantity_difference", "net_difference", "tax_difference", "gross_difference")
-]
-_HEAD = [_COLUMN[name] for name in ("position", "pairing", "status", "step", "suggested")]
-
-
-def _match_line_values(position: int, row: _Row, extra: dict[int, tuple[Decimal, str, str]]) -> list[Any]:
-    """The values of one match row, in ``MATCH_LINE_COLUMNS`` order (a row per
-    pairing row; built as a list because a large period makes 10,000 of them)."""
-    values = _BLANK_ROW.copy()
-    pairing = row.pairing
-    notes: list[str] = []
-    suggested = False
-    if pairing is not None:
-        suggested = pairing.suggested
-        notes += pairing.notes
-        if row.first:
-            differences: tuple[Any, ...] = (
-                pairing.quantity_difference,
-                pairing.net_difference,
-                pairing.tax_difference,
-                pairing.gross_difference,
-            )
-            for index, value in zip(_DIFFERENCES, differences, strict=True):
-                values[index] = value
-    head: tuple[Any, ...] = (position, row.pairing_index, row.status, row.step, suggested)
-    for index, value in zip(_HEAD, head, strict=True):
-        values[index] = value
-    record = row.statement
-    if record is not None:
-        factor, product_code, note = extra[record.id]
-        statement_side: tuple[Any, ...] = (
-            record.id,
-            record.key_source,
-            product_code,
-            factor,
-            record.quantity,
-            record.net,
-            record.tax,
-            record.gross,
-        )
-        for index, value in zip(_STATEMENT_SIDE, statement_side, strict=True):
-            values[index] = value
-        if note:
-            notes.append(note)
-        if record.net is None:
-            notes.append(NO_AMOUNTS)
-    p = row.purchase
-    if p is not None:
-        net = p.quantity * p.rate
-        purchase_side: tuple[Any, ...] = (
-            p.purchase_id,
-            p.purchase_number,
-            p.purchase_version,
-            p.issued_date,
-            p.currency_code,
-            p.line_id,
-            p.line_number,
-            p.description[:1000],
-            p.product_code or "",
-            p.quantity,
-            p.rate,
-            round2(net),
-            p.vat_amount,
-            round2(net + p.vat_amount),
-        )
-        for index, value in zip(_PURCHASE_SIDE, purchase_side, strict=True):
-            values[index] = value
-    if notes:
-        values[_COLUMN["notes"]] = ",".join(dict.fromkeys(notes))
-    return values
-
-
-def _rows(pairings: list[Pairing], purchase_rows: dict[int, Any], other_currency: list[Any]) -> list[_Row]:
-    rows: list[_Row] = []
-    for index, pairing in enumerate(pairings, start=1):
-        for j in range(max(len(pairing.statement_lines), len(pairing.purchase_lines))):
-            statement = pairing.statement_lines[j] if j < len(pairing.statement_lines) else None
-            purchase = purchase_rows[pairing.purchase_lines[j].id] if j < len(pairing.purchase_lines) else None
-            rows.append(_Row(index, pairing.status, pairing.step, statement, purchase, pairing, j == 0))
-    start = len(pairings) + 1
-    for offset, row in enumerate(other_currency):
-        rows.append(_Row(start + offset, OTHER_CURRENCY, 0, None, row, None, True))
-    return rows
-
-
 def _statement_totals(lines: list[StatementLine]) -> Amounts:
     total = Amounts.zero()
     for line in lines:
@@ -360,7 +218,7 @@ def statement_match(*, statement: ReconciliationStatement | int, trigger: str, b
             match.buyer_check = BuyerCheck.OTHER
         else:
             match.buyer_check = BuyerCheck.OK
-        rows: list[_Row] = []
+        rows: list[MatchRow] = []
         extra: dict[int, tuple[Decimal, str, str]] = {}
         if match.buyer_check == BuyerCheck.OTHER:
             match.status = MatchStatus.OTHER_BUYER
@@ -377,14 +235,14 @@ def statement_match(*, statement: ReconciliationStatement | int, trigger: str, b
         MatchLine.objects.filter(match=match).delete()
         match_lines_store(
             match_id=match.pk,
-            rows=[_match_line_values(position, row, extra) for position, row in enumerate(rows, start=1)],
+            rows=[match_line_values(position, row, extra) for position, row in enumerate(rows, start=1)],
         )
     return match
 
 
 def _pair(
     match: StatementMatch, lines: list[StatementLine], supplier: purchases.SupplierRef
-) -> tuple[list[_Row], dict[int, tuple[Decimal, str, str]]]:
+) -> tuple[list[MatchRow], dict[int, tuple[Decimal, str, str]]]:
     """Pair the lines with the supplier's purchase lines of the period and set
     the match's supplier, currency, totals, counts and status."""
     match.supplier_id, match.supplier_code, match.supplier_name = supplier.id, supplier.code, supplier.name
@@ -408,7 +266,7 @@ def _pair(
     match.difference_by_kind = {
         kind: {"net": str(a.net), "tax": str(a.tax), "gross": str(a.gross)} for kind, a in totals.by_kind.items()
     }
-    rows = _rows(result.pairings, {row.line_id: row for row in in_scope}, other_currency)
+    rows = match_rows(result.pairings, {row.line_id: row for row in in_scope}, other_currency)
     # Statement lines by status, and the purchase lines that no statement line took.
     match.line_counts = dict(
         Counter(
