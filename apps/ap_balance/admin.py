@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 
@@ -23,7 +23,8 @@ from apps.ap_balance.selectors import (
     snapshot_compare_counts,
     snapshot_current,
 )
-from apps.core.admin_mixins import ExportCsvXlsxMixin, ReadOnlyAdminMixin, file_download
+from apps.core.admin_mixins import CurrencyTotalsMixin, ExportCsvXlsxMixin, ReadOnlyAdminMixin, file_download
+from apps.core.money_display import format_money, money_column
 
 COMPARE_PAGE_LIMIT = 500
 
@@ -81,12 +82,22 @@ class SnapshotAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("totals"))
     def totals_display(self, snapshot: Snapshot) -> str:
-        return ", ".join(f"{currency} {total['openBalance']}" for currency, total in sorted(snapshot.totals.items()))
+        return format_html_join(
+            "",
+            '<span class="money">{} {}</span>',
+            (
+                (currency, format_money(total["openBalance"], currency))
+                for currency, total in sorted(snapshot.totals.items())
+            ),
+        )
 
     @admin.display(description=_("import"))
     def job_link(self, snapshot: Snapshot) -> str:
+        # The short form of the job id (its first 8 hex digits), the full one on the job's page.
         url = reverse("admin:core_importjob_change", args=[snapshot.job_id])
-        return format_html('<a href="{}">{}</a>', url, snapshot.job.public_id)
+        return format_html(
+            '<a href="{}" title="{}">{}</a>', url, snapshot.job.public_id, str(snapshot.job.public_id)[:8]
+        )
 
     def get_urls(self) -> list[URLPattern]:
         own = [
@@ -171,12 +182,28 @@ class SnapshotAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SnapshotLine)
-class SnapshotLineAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class SnapshotLineAdmin(CurrencyTotalsMixin, ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     resource_classes = [SnapshotLineResource]
     list_display = [
-        "invoice_id", "sap_dealer_code", "company_code", "currency", "open_balance", "due_date",
-        "clearing_identification", "amount_lc", "currency_lc", "snapshot",
+        "invoice_id", "sap_dealer_code", "company_code", "currency", "open_balance_money", "due_date",
+        "clearing_identification", "amount_lc_money", "snapshot",
     ]  # fmt: skip
+    totals_fields = ("open_balance",)
+    open_balance_money = money_column(SnapshotLine, "open_balance", currency="currency")
+    amount_lc_money = money_column(SnapshotLine, "amount_lc", currency="currency_lc")
+    clear_amount_money = money_column(SnapshotLine, "clear_amount", currency="currency")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        money = {
+            "open_balance": "open_balance_money",
+            "amount_lc": "amount_lc_money",
+            "clear_amount": "clear_amount_money",
+        }
+        return [money.get(f.name, f.name) for f in SnapshotLine._meta.fields if f.name not in ("id", "row_hash")]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return self.get_fields(request, obj)
+
     list_filter = ["snapshot__is_current", "currency", "clearing_identification", "company_code", "snapshot"]
     search_fields = ["invoice_id", "sap_dealer_code", "voucher_no", "invoicing_reference"]
     date_hierarchy = "due_date"

@@ -29,7 +29,7 @@ class Snapshot(models.Model):
     client = models.ForeignKey(
         ApiClient, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("client")
     )
-    trace_id = models.CharField(_("traceId"), max_length=64, blank=True)
+    trace_id = models.CharField(_("trace id"), max_length=64, blank=True)
     received_at = models.DateTimeField(_("received at"), db_index=True)
     applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
@@ -75,21 +75,19 @@ class SnapshotLine(models.Model):
     snapshot = models.ForeignKey(
         Snapshot, on_delete=models.CASCADE, related_name="lines", verbose_name=_("snapshot"), db_index=False
     )
-    company_code = models.CharField(_("companyCode"), max_length=32, blank=True)
-    sap_dealer_code = models.CharField(_("sapDealerCode"), max_length=64)
-    invoice_id = models.CharField(_("invoinceId"), max_length=64)
-    open_balance = models.DecimalField(_("openBalance"), **MONEY)
+    company_code = models.CharField(_("company code"), max_length=32, blank=True)
+    sap_dealer_code = models.CharField(_("dealer"), max_length=64)
+    invoice_id = models.CharField(_("invoice number"), max_length=64)
+    open_balance = models.DecimalField(_("open balance"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3)
-    fiscal_year = models.CharField(_("fiscalYear"), max_length=4, blank=True)
-    invoicing_reference = models.CharField(_("invoicingReference"), max_length=64, blank=True)
-    clearing_identification = models.CharField(
-        _("clearingIdentification"), max_length=1, choices=Clearing.choices, blank=True
-    )
-    clear_amount = models.DecimalField(_("clearAmount"), null=True, blank=True, **MONEY)
-    amount_lc = models.DecimalField(_("amountLC"), **MONEY)
-    voucher_no = models.CharField(_("voucherNo"), max_length=64, blank=True)
-    currency_lc = models.CharField(_("currencyLC"), max_length=3)
-    due_date = models.DateField(_("dueDate"))
+    fiscal_year = models.CharField(_("fiscal year"), max_length=4, blank=True)
+    invoicing_reference = models.CharField(_("invoicing reference"), max_length=64, blank=True)
+    clearing_identification = models.CharField(_("clearing"), max_length=1, choices=Clearing.choices, blank=True)
+    clear_amount = models.DecimalField(_("cleared amount"), null=True, blank=True, **MONEY)
+    amount_lc = models.DecimalField(_("amount (local currency)"), **MONEY)
+    voucher_no = models.CharField(_("voucher number"), max_length=64, blank=True)
+    currency_lc = models.CharField(_("local currency"), max_length=3)
+    due_date = models.DateField(_("due date"))
     row_hash = models.CharField(_("row digest"), max_length=32, editable=False)
 
     class Meta:

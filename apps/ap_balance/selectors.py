@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     CharField,
@@ -295,3 +296,18 @@ def snapshot_compare(
         clearing_after=F("clearing_identification"),
     )
     return added.union(cleared, changed, all=True).order_by("sap_dealer_code_", "invoice_id_", "company_code_")
+
+
+def ageing_totals_current(*, as_of: dt.date) -> tuple[Snapshot | None, list[dict[str, Any]]]:
+    """The current snapshot and its ageing totals per currency as of ``as_of``,
+    cached per (snapshot, day): a new import makes a new current snapshot and so
+    a new key, and the figures of a snapshot never change."""
+    snapshot = snapshot_current()
+    if snapshot is None:
+        return None, []
+    key = f"ap_balance:ageing_totals:{snapshot.pk}:{as_of.isoformat()}"
+    totals = cache.get(key)
+    if totals is None:
+        totals = ageing_totals(snapshot=snapshot, as_of=as_of, filters=AgeingFilter())
+        cache.set(key, totals, timeout=24 * 3600)
+    return snapshot, totals

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ExportMixin, ImportExportModelAdmin
@@ -15,6 +16,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.bounds import field_bounds
+from apps.core.money_display import money_html
 
 # The file formats finance staff export to (and import reference data from).
 CSV_XLSX_FORMATS = [CSV, XLSX]
@@ -126,3 +128,38 @@ def file_download(content: bytes | str, *, file_format: str, filename: str) -> H
     response = HttpResponse(content, content_type=DOWNLOAD_CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{safe}.{file_format}"'
     return response
+
+
+class CurrencyTotalsMixin:
+    """Totals per currency of the filtered changelist (every filter and the search
+    applied, not only the page shown), drawn under the list by the finhub
+    ``admin/change_list.html``. ``totals_fields`` are the money fields summed,
+    ``totals_currency`` the currency field (a lookup path)."""
+
+    totals_currency: str = "currency"
+    totals_fields: tuple[str, ...] = ()
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        context = getattr(response, "context_data", None)
+        if context is not None and "cl" in context and self.totals_fields:
+            context["currency_totals"] = self.currency_totals(context["cl"].queryset)
+        return response
+
+    def currency_totals(self, queryset: models.QuerySet[Any]) -> dict[str, Any]:
+        """Header labels and one row per currency: code, count, formatted sums."""
+        model = queryset.model
+        sums = {f"total_{name}": Sum(name) for name in self.totals_fields}
+        rows = (
+            queryset.order_by()
+            .values(self.totals_currency)
+            .annotate(total_count=Count("pk"), **sums)
+            .order_by(self.totals_currency)
+        )
+        labels = [model._meta.get_field(name).verbose_name for name in self.totals_fields]
+        table = []
+        for row in rows:
+            currency = row[self.totals_currency]
+            amounts = [money_html(row[f"total_{name}"] or Decimal(0), currency) for name in self.totals_fields]
+            table.append({"currency": currency, "count": row["total_count"], "amounts": amounts})
+        return {"labels": labels, "rows": table}

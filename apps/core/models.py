@@ -20,7 +20,7 @@ class ApiClient(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    app_key = models.CharField(_("appKey"), max_length=64, unique=True, editable=False)
+    app_key = models.CharField(_("app key"), max_length=64, unique=True, editable=False)
     app_secret_hash = models.CharField(_("appSecret (hashed)"), max_length=256, editable=False)
     sys = models.CharField(_("system code"), max_length=32, help_text=_("The KDP sys header, e.g. pp."))
     is_active = models.BooleanField(_("active"), default=True)
@@ -145,7 +145,7 @@ class ImportJob(models.Model):
     source = models.CharField(
         _("source"), max_length=100, blank=True, help_text=_("API, or the command and file it came from.")
     )
-    trace_id = models.CharField(_("traceId"), max_length=64, blank=True)
+    trace_id = models.CharField(_("trace id"), max_length=64, blank=True)
     body_sha256 = models.CharField(_("body SHA-256"), max_length=64, blank=True)
     body_size = models.PositiveBigIntegerField(_("body size (bytes)"), default=0)
     raw_body = models.FileField(_("raw body"), upload_to=import_body_path, blank=True)

@@ -41,29 +41,29 @@ class Invoice(models.Model):
         db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    order_id = models.CharField(_("orderId"), max_length=64)
-    sap_order_id = models.CharField(_("sapOrderId"), max_length=64)
-    invoice_id = models.CharField(_("invoiceId"), max_length=64)
+    order_id = models.CharField(_("order number"), max_length=64)
+    sap_order_id = models.CharField(_("SAP order number"), max_length=64)
+    invoice_id = models.CharField(_("invoice number"), max_length=64)
     amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=4)
-    tax_amount = models.DecimalField(_("taxAmount"), max_digits=20, decimal_places=4)
-    due_date = models.DateField(_("dueDate"))
-    distribution_channel = models.CharField(_("distributionChannel"), max_length=32)
-    delivery_note = models.CharField(_("deliveryNote"), max_length=64, blank=True)
+    tax_amount = models.DecimalField(_("tax amount"), max_digits=20, decimal_places=4)
+    due_date = models.DateField(_("due date"))
+    distribution_channel = models.CharField(_("distribution channel"), max_length=32)
+    delivery_note = models.CharField(_("delivery note"), max_length=64, blank=True)
     currency = models.CharField(_("currency"), max_length=3)
     payer = models.CharField(_("payer"), max_length=64)
-    reverse_mark = models.PositiveSmallIntegerField(_("reverseMark"), choices=ReverseMark.choices)
-    create_date = models.DateField(_("createDate"))
-    tax_rate = models.DecimalField(_("taxRate"), max_digits=9, decimal_places=6)
-    tax_code = models.CharField(_("taxCode"), max_length=32, blank=True)
-    invoice_date = models.DateField(_("invoiceDate"))
-    order_item = models.CharField(_("orderItem"), max_length=32, blank=True)
-    reverse_id = models.CharField(_("reverseId"), max_length=64, blank=True)
-    invoice_type = models.CharField(_("invoiceType"), max_length=1, choices=InvoiceType.choices)
-    amount_lc = models.DecimalField(_("amountLC"), max_digits=20, decimal_places=4)
-    currency_lc = models.CharField(_("currencyLC"), max_length=3)
-    tax_amount_lc = models.DecimalField(_("taxAmountLC"), max_digits=20, decimal_places=4)
-    order_items = models.JSONField(_("orderItems"), default=list, blank=True)
-    bill_to = models.CharField(_("billTo"), max_length=64)
+    reverse_mark = models.PositiveSmallIntegerField(_("reversal"), choices=ReverseMark.choices)
+    create_date = models.DateField(_("created on"))
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=9, decimal_places=6)
+    tax_code = models.CharField(_("tax code"), max_length=32, blank=True)
+    invoice_date = models.DateField(_("invoice date"))
+    order_item = models.CharField(_("order item"), max_length=32, blank=True)
+    reverse_id = models.CharField(_("reversed invoice"), max_length=64, blank=True)
+    invoice_type = models.CharField(_("type"), max_length=1, choices=InvoiceType.choices)
+    amount_lc = models.DecimalField(_("amount (local currency)"), max_digits=20, decimal_places=4)
+    currency_lc = models.CharField(_("local currency"), max_length=3)
+    tax_amount_lc = models.DecimalField(_("tax amount (local currency)"), max_digits=20, decimal_places=4)
+    order_items = models.JSONField(_("order items"), default=list, blank=True)
+    bill_to = models.CharField(_("bill-to party"), max_length=64)
     row_hash = models.CharField(_("row digest"), max_length=32, editable=False)
 
     class Meta:
@@ -86,3 +86,26 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} ({self.invoice_date})"
+
+
+class InvoiceYearTotal(models.Model):
+    """Count and sums of one year's invoices in one currency: an aggregate table
+    rewritten by each import of the year (in the import's transaction), so that
+    the home page reads a handful of rows instead of summing a million."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    currency = models.CharField(_("currency"), max_length=3)
+    invoice_count = models.PositiveIntegerField(_("invoices"))
+    amount = models.DecimalField(_("amount"), max_digits=24, decimal_places=4)
+    tax_amount = models.DecimalField(_("tax amount"), max_digits=24, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("invoice total per year")
+        verbose_name_plural = _("invoice totals per year")
+        ordering = ["-year", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "currency"], name="invoices_year_total_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.currency}"

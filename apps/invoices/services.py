@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.bounds import field_bounds
@@ -28,7 +29,7 @@ from apps.core.parsing import (
     parse_currency,
     parse_fraction,
 )
-from apps.invoices.models import Invoice
+from apps.invoices.models import Invoice, InvoiceYearTotal
 
 KIND = "invoices"
 
@@ -172,6 +173,28 @@ def count_changes(*, stage: StageTable, year: int, rows: int) -> dict[str, int]:
     return {"added": added, "removed": removed, "changed": changed, "rows": rows}
 
 
+def invoice_year_totals_refresh(*, year: int) -> None:
+    """Rewrite the year's rows of the aggregate table from its invoices (called in
+    the transaction of the import that replaced the year)."""
+    InvoiceYearTotal.objects.filter(year=year).delete()
+    per_currency = (
+        Invoice.objects.filter(year=year)
+        .order_by()
+        .values("currency")
+        .annotate(invoice_count=Count("pk"), total=Sum("amount"), total_tax=Sum("tax_amount"))
+    )
+    InvoiceYearTotal.objects.bulk_create(
+        InvoiceYearTotal(
+            year=year,
+            currency=row["currency"],
+            invoice_count=row["invoice_count"],
+            amount=row["total"],
+            tax_amount=row["total_tax"],
+        )
+        for row in per_currency
+    )
+
+
 class InvoiceImporter(Importer):
     kind = KIND
     model = Invoice
@@ -197,6 +220,7 @@ class InvoiceImporter(Importer):
             partitions.swap_partition(
                 parent=table, stage=stage.name, column="year", value=year, name=f"{table}_y{year}"
             )
+            invoice_year_totals_refresh(year=year)
             return counts
         counts = count_changes(stage=stage, year=year, rows=total)
         columns = ", ".join(quote(c) for c in stage.columns)
@@ -207,6 +231,7 @@ class InvoiceImporter(Importer):
                 [job.pk],
             )
         stage.drop()
+        invoice_year_totals_refresh(year=year)
         return counts
 
     def after_commit(self, *, job: ImportJob) -> None:

@@ -11,34 +11,39 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin_mixins import BoundedTextAdminMixin, HistoryAdmin, file_download
 from apps.core.exceptions import ApplicationError
+from apps.core.money_display import format_date, money_column
 from apps.reconciliation.admin_match import MatchStatusFilter, StatementMatchAdminMixin
 from apps.reconciliation.exports import statements_csv, statements_xlsx
 from apps.reconciliation.forms import DisputeForm
 from apps.reconciliation.models import ReconciliationStatement, StatementLine, Unit
-from apps.reconciliation.selectors import statement_list
+from apps.reconciliation.selectors import statement_list, statement_totals
 from apps.reconciliation.services import statement_confirm, statement_dispute
 
+# The inline fits 1366 px: name and specification share a column, as do quantity and unit.
 LINE_FIELDS = (
     "item_no",
-    "item_name",
-    "specification",
+    "product_display",
     "product_no",
-    "quantity",
-    "unit",
-    "unit_price",
-    "amount_without_tax",
+    "quantity_display",
+    "unit_price_money",
+    "amount_without_tax_money",
     "tax_percent",
-    "tax_amount",
-    "amount",
-    "discount",
-    "buyer_item_name",
-    "buyer_specification",
+    "tax_amount_money",
+    "amount_money",
+    "discount_money",
+    "buyer_product_display",
 )
+
+
+def _line_money(field: str) -> Any:
+    return money_column(StatementLine, field, currency="statement__currency")
 
 
 @admin.register(Unit)
@@ -58,8 +63,30 @@ class StatementLineInline(admin.TabularInline):
     fields = LINE_FIELDS
     readonly_fields = LINE_FIELDS
 
+    unit_price_money = _line_money("unit_price")
+    amount_without_tax_money = _line_money("amount_without_tax")
+    tax_amount_money = _line_money("tax_amount")
+    amount_money = _line_money("amount")
+    discount_money = _line_money("discount")
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[StatementLine]:
-        return super().get_queryset(request).select_related("unit")
+        return super().get_queryset(request).select_related("unit", "statement")
+
+    @admin.display(description=_("product name (seller)"))
+    def product_display(self, line: StatementLine) -> str:
+        return format_html("{}<br><small>{}</small>", line.item_name, line.specification)
+
+    @admin.display(description=_("product name (buyer)"))
+    def buyer_product_display(self, line: StatementLine) -> str:
+        return format_html("{}<br><small>{}</small>", line.buyer_item_name, line.buyer_specification)
+
+    @admin.display(description=_("quantity"))
+    def quantity_display(self, line: StatementLine) -> str:
+        return format_html(
+            '<span class="money">{} {}</span>',
+            number_format(line.quantity.normalize(), force_grouping=True),
+            line.unit.code,
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -76,7 +103,6 @@ class ReconciliationStatementAdmin(StatementMatchAdminMixin, HistoryAdmin):
     list_display = [
         "number",
         "supplier_name",
-        "supplier_tax_id",
         "buyer_name",
         "period",
         "currency",
@@ -147,7 +173,7 @@ class ReconciliationStatementAdmin(StatementMatchAdminMixin, HistoryAdmin):
     def period(self, statement: ReconciliationStatement) -> str:
         start = timezone.localtime(statement.start_time).date()
         end = timezone.localtime(statement.end_time).date()
-        return str(start) if start == end else f"{start} – {end}"
+        return format_date(start) if start == end else f"{format_date(start)} – {format_date(end)}"
 
     @admin.display(description=_("lines"), ordering="_line_count")
     def line_count(self, statement: ReconciliationStatement) -> int:
@@ -193,6 +219,7 @@ class ReconciliationStatementAdmin(StatementMatchAdminMixin, HistoryAdmin):
         context["can_review"] = statement is not None and self.has_change_permission(request, statement)
         if statement is not None:
             context.update(self.match_context(request, statement))
+            context["statement_totals"] = statement_totals(statement)
         return super().render_change_form(request, context, *args, **kwargs)
 
     def _change_url(self, statement: ReconciliationStatement) -> str:

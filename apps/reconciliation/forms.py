@@ -16,5 +16,8 @@ class DisputeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         max_length=REASON.max_length,
         validators=REASON.form_validators(),
-        help_text=_("What does not match our books; the supplier is told this."),
+        help_text=_(
+            "What does not match our books. Kept with the statement and shown in its history; "
+            "finhub sends nothing to the supplier."
+        ),
     )

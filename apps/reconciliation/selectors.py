@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Sum
 
 from apps.reconciliation import messages
 from apps.reconciliation.models import (
@@ -118,3 +118,30 @@ def _signed(value: Decimal, *, money: bool = True) -> str:
     """+1, -3942.86: the sign always shown (statement minus our books)."""
     text = format(value.quantize(CENT), "f") if money else format(value.normalize(), "f")
     return text if value < 0 else f"+{text}"
+
+
+def statements_awaiting_review() -> dict[str, Any]:
+    """How many statements wait for a review, and the oldest of them (by receipt)."""
+    waiting = ReconciliationStatement.objects.filter(status=ReconciliationStatement.Status.RECEIVED)
+    return {"count": waiting.count(), "oldest": waiting.order_by("created_at", "pk").first()}
+
+
+def statement_totals(statement: ReconciliationStatement) -> dict[str, Any]:
+    """The statement's own sums for its review: lines excluding tax, tax, lines
+    including tax (the statement total), and the difference between that total
+    and net + tax (zero on a consistent statement)."""
+    sums = statement.lines.aggregate(
+        net=Sum("amount_without_tax"), tax=Sum("tax_amount"), gross=Sum("amount"), count=Count("pk")
+    )
+    net = sums["net"] or Decimal(0)
+    tax = sums["tax"] or Decimal(0)
+    gross = sums["gross"] or Decimal(0)
+    return {
+        "currency": statement.currency,
+        "count": sums["count"],
+        "net": net,
+        "tax": tax,
+        "gross": gross,
+        "net_plus_tax": net + tax,
+        "difference": gross - (net + tax),
+    }

@@ -31,12 +31,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DJANGO_APPS = [
+    # finhub's home page, header and list totals: before the admin, whose templates it overrides.
+    "apps.dashboard",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "apps.dashboard.admin_config.FinhubAdminConfig",  # django.contrib.admin with the finhub site
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
@@ -97,6 +99,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS: list[Path] = []  # each app keeps its own locale/ directory
+# One date format in the admin, localised: config/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -16,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
-from apps.core.admin_mixins import ExportActionAdminMixin, HistoryAdmin
+from apps.core.admin_mixins import CurrencyTotalsMixin, ExportActionAdminMixin, HistoryAdmin
+from apps.core.money_display import money_column, money_html
 from apps.purchases.models import PaymentLine, Purchase, PurchaseLine, PurchaseStatus
 from apps.purchases.services import (
     CURRENCY_CODE_FIELD,
@@ -69,13 +71,26 @@ class PurchaseResource(resources.ModelResource):
 
 # --- purchases ---------------------------------------------------------------------------
 
+# KashFlow's status values are English words on the wire; the admin shows them translated.
+STATUS_LABELS: dict[str, Any] = {
+    PurchaseStatus.UNPAID: _("unpaid"),
+    PurchaseStatus.OVERDUE: _("overdue"),
+    PurchaseStatus.PAID: _("paid"),
+    PurchaseStatus.OVERPAID: _("overpaid"),
+    PurchaseStatus.NA: _("no amount"),
+}
+
+
+def _money(field: str, model: Any = None) -> Any:
+    return money_column(model or Purchase, field, currency="currency_code")
+
 
 class StatusFilter(admin.SimpleListFilter):
     title = _("status")
     parameter_name = "status"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(s.value, s.value) for s in PurchaseStatus]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(s.value, STATUS_LABELS[s.value]) for s in PurchaseStatus]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Purchase]) -> QuerySet[Purchase]:
         if self.value():
@@ -102,33 +117,36 @@ class PurchaseLineForm(forms.ModelForm):
         ]
 
 
-class PurchaseLineInline(admin.TabularInline):
+class PurchaseLineInline(admin.StackedInline):
+    """Stacked: each line is three short rows, so the form fits 1366 px."""
+
     model = PurchaseLine
     form = PurchaseLineForm
     extra = 0
-    fields = [
-        "number",
-        "description",
-        "quantity",
-        "rate",
-        "vat_level",
-        "vat_exempt",
-        "vat_amount",
-        "nominal",
-        "product",
-        "project",
-        "tax_code",
-        "stock_received",
-        "stock_received_on",
+    classes = ["stacked-lines"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("number", "description"),
+                    ("quantity", "rate", "vat_level", "vat_exempt", "vat_amount_money"),
+                    ("nominal", "product", "project", "tax_code"),
+                    ("stock_received", "stock_received_on"),
+                ]
+            },
+        )
     ]
-    readonly_fields = ["vat_amount", "stock_received", "stock_received_on"]
+    readonly_fields = ["vat_amount_money", "stock_received", "stock_received_on"]
     autocomplete_fields = ["nominal", "product", "project"]
+    vat_amount_money = money_column(PurchaseLine, "vat_amount", currency="purchase__currency_code")
 
 
 class PaymentLineInline(admin.TabularInline):
     model = PaymentLine
     extra = 0
     fields = ["date", "amount", "method", "bank_account", "note", "bank_transaction_id"]
+    classes = ["payment-lines"]
     readonly_fields = ["bank_transaction_id"]
 
 
@@ -172,7 +190,7 @@ class PurchaseForm(forms.ModelForm):
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(ExportActionAdminMixin, HistoryAdmin):
+class PurchaseAdmin(CurrencyTotalsMixin, ExportActionAdminMixin, HistoryAdmin):
     resource_classes = [PurchaseResource]
     form = PurchaseForm
     list_display = [
@@ -182,12 +200,20 @@ class PurchaseAdmin(ExportActionAdminMixin, HistoryAdmin):
         "issued_date",
         "due_date",
         "currency_code",
-        "gross_amount",
-        "total_paid_amount",
+        "gross_amount_money",
+        "total_paid_amount_money",
         "status_display",
         "overdue_days_display",
-        "project",
     ]
+    totals_currency = "currency_code"
+    totals_fields = ("net_amount", "vat_amount", "gross_amount", "total_paid_amount")
+    net_amount_money = _money("net_amount")
+    vat_amount_money = _money("vat_amount")
+    gross_amount_money = _money("gross_amount")
+    total_paid_amount_money = _money("total_paid_amount")
+    home_currency_gross_amount_money = money_column(
+        Purchase, "home_currency_gross_amount", currency=lambda purchase: settings.KASHFLOW_HOME_CURRENCY
+    )
     list_filter = [
         StatusFilter,
         ("supplier", admin.RelatedOnlyFieldListFilter),
@@ -203,11 +229,11 @@ class PurchaseAdmin(ExportActionAdminMixin, HistoryAdmin):
     inlines = [PurchaseLineInline, PaymentLineInline]
     readonly_fields = [
         "uuid",
-        "net_amount",
-        "vat_amount",
-        "gross_amount",
-        "home_currency_gross_amount",
-        "total_paid_amount",
+        "net_amount_money",
+        "vat_amount_money",
+        "gross_amount_money",
+        "home_currency_gross_amount_money",
+        "total_paid_amount_money",
         "due_amount_display",
         "status_display",
         "overdue_days_display",
@@ -235,9 +261,9 @@ class PurchaseAdmin(ExportActionAdminMixin, HistoryAdmin):
             _("Computed"),
             {
                 "fields": [
-                    ("net_amount", "vat_amount", "gross_amount"),
-                    "home_currency_gross_amount",
-                    ("total_paid_amount", "due_amount_display"),
+                    ("net_amount_money", "vat_amount_money", "gross_amount_money"),
+                    "home_currency_gross_amount_money",
+                    ("total_paid_amount_money", "due_amount_display"),
                     ("status_display", "overdue_days_display", "paid_date"),
                     "uuid",
                     ("created_at", "updated_at"),
@@ -248,8 +274,8 @@ class PurchaseAdmin(ExportActionAdminMixin, HistoryAdmin):
     history_list_display = ["gross_amount", "total_paid_amount", "settlement"]
 
     @admin.display(description=_("status"))
-    def status_display(self, purchase: Purchase) -> str:
-        return purchase.status_on() if purchase.pk else "–"
+    def status_display(self, purchase: Purchase) -> Any:
+        return STATUS_LABELS[purchase.status_on()] if purchase.pk else "–"
 
     @admin.display(description=_("overdue days"))
     def overdue_days_display(self, purchase: Purchase) -> int:
@@ -257,7 +283,7 @@ class PurchaseAdmin(ExportActionAdminMixin, HistoryAdmin):
 
     @admin.display(description=_("due"))
     def due_amount_display(self, purchase: Purchase) -> Any:
-        return purchase.due_amount if purchase.pk else "–"
+        return money_html(purchase.due_amount if purchase.pk else None, purchase.currency_code)
 
     def save_model(self, request: HttpRequest, obj: Purchase, form: Any, change: bool) -> None:
         obj.supplier_code = obj.supplier.code

@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.contrib import admin
 from import_export import resources
 
-from apps.core.admin_mixins import ImportExportAdmin
+from apps.core.admin_mixins import CurrencyTotalsMixin, ImportExportAdmin
+from apps.core.money_display import money_column
 from apps.purchases.models import (
     BankAccount,
     BankTransaction,
@@ -82,8 +83,12 @@ class PaymentMethodAdmin(admin.ModelAdmin):
 
 
 @admin.register(BankTransaction)
-class BankTransactionAdmin(admin.ModelAdmin):
-    list_display = ["id", "date", "amount", "reference", "bank_account", "nominal"]
+class BankTransactionAdmin(CurrencyTotalsMixin, admin.ModelAdmin):
+    list_display = ["id", "date", "amount_money", "reference", "bank_account", "nominal"]
+    list_select_related = ["bank_account", "nominal"]
+    totals_currency = "bank_account__currency_code"
+    totals_fields = ("amount",)
+    amount_money = money_column(BankTransaction, "amount", currency="bank_account__currency_code")
     list_filter = ["bank_account", "date"]
     search_fields = ["=id", "reference"]
     date_hierarchy = "date"

@@ -96,7 +96,7 @@ class ReconciliationStatement(models.Model):
         CONFIRMED = "confirmed", _("confirmed")
         DISPUTED = "disputed", _("disputed")
 
-    public_id = models.UUIDField(_("reconciliationUuid"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("statement id"), default=uuid.uuid4, unique=True, editable=False)
     reconciliation_no = models.CharField(_("statement number"), max_length=100)
     currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("ISO 4217; empty if not sent."))
     start_time = models.DateTimeField(_("period start"))
@@ -196,7 +196,7 @@ class StatementLine(models.Model):
         ReconciliationStatement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("statement")
     )
     position = models.PositiveIntegerField(_("position"), help_text=_("Index in itemList, from 0."))
-    item_no = models.CharField(_("itemNo"), max_length=100)
+    item_no = models.CharField(_("item number"), max_length=100)
     item_name = models.CharField(_("product name (seller)"), max_length=200)
     specification = models.CharField(_("specification"), max_length=200, blank=True)
     product_no = models.CharField(_("product number"), max_length=100, db_index=True)
