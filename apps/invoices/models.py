@@ -100,6 +100,8 @@ class InvoiceYearTotal(models.Model):
     tax_amount = models.DecimalField(_("tax amount"), max_digits=24, decimal_places=4)
 
     class Meta:
+        # Not named invoices_invoice*: those are the invoice table and its partitions.
+        db_table = "invoices_year_total"
         verbose_name = _("invoice total per year")
         verbose_name_plural = _("invoice totals per year")
         ordering = ["-year", "currency"]

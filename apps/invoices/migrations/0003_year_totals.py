@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
                 ('tax_amount', models.DecimalField(decimal_places=4, max_digits=24, verbose_name='tax amount')),
             ],
             options={
+                'db_table': 'invoices_year_total',
                 'verbose_name': 'invoice total per year',
                 'verbose_name_plural': 'invoice totals per year',
                 'ordering': ['-year', 'currency'],
