@@ -75,7 +75,7 @@ def purchase_list_queryset(query: ListQuery, today: dt.date) -> PurchaseQuerySet
     if query.projectnumber:
         qs = qs.filter(project__number=query.projectnumber)
     if query.suppliercode:
-        supplier_id = Supplier.objects.filter(code=query.suppliercode).values_list("pk", flat=True).first()
+        supplier_id = Supplier.objects.by_code(query.suppliercode).values_list("pk", flat=True).first()
         qs = qs.filter(supplier_id=supplier_id) if supplier_id else qs.none()
     return qs
 
@@ -205,6 +205,11 @@ _ROW_COLUMNS = [
     "purchase_in_ec_member_state",
     "is_wht_deduction_to_be_applied",
     "file_count",
+    "purchase_type",
+    "is_cis_reverse_charge",
+    "cis_rc_net_amount",
+    "cis_rc_vat_amount",
+    "trade_border_type",
 ]
 
 
@@ -217,7 +222,8 @@ SELECT p.id, p.number, p.uuid, p.issued_date, p.due_date, p.paid_date, p.supplie
        p.supplier_name, p.supplier_reference, p.currency_code, p.exchange_rate, p.net_amount, p.vat_amount,
        p.gross_amount, p.home_currency_gross_amount, p.total_paid_amount, p.settlement, p.project_number,
        p.project_name, p.additional_field_value, p.purchase_in_ec_member_state, p.is_wht_deduction_to_be_applied,
-       p.file_count, (SELECT v.value FROM purchases_purchaselistversion v WHERE v.id = 1)
+       p.file_count, p.purchase_type, p.is_cis_reverse_charge, p.cis_rc_net_amount, p.cis_rc_vat_amount,
+       p.trade_border_type, (SELECT v.value FROM purchases_purchaselistversion v WHERE v.id = 1)
 FROM purchases_purchase p
 WHERE p.id = ANY(%s)
 """
@@ -251,7 +257,7 @@ def _project_id(query: ListQuery) -> int | None:
 def _supplier_id(query: ListQuery) -> int | None:
     if not query.suppliercode:
         return None
-    return Supplier.objects.filter(code=query.suppliercode).values_list("pk", flat=True).first() or -1
+    return Supplier.objects.by_code(query.suppliercode).values_list("pk", flat=True).first() or -1
 
 
 def _page_uncached(query: ListQuery, today: dt.date, offset: int) -> tuple[list[Purchase], int]:

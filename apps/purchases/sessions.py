@@ -142,6 +142,20 @@ def _fail(owner: KashflowUser) -> None:
     owner.save(update_fields=fields)
 
 
+def _owner_named(username: str) -> KashflowUser | None:
+    """The API user of a user name, matched case-insensitively as KashFlow does;
+    when two Django users differ only in case, the exact spelling decides."""
+    candidates = list(
+        KashflowUser.objects.select_related("user").filter(
+            user__username__iexact=username.strip(), user__is_active=True, api_access=True
+        )[:10]
+    )
+    exact = [owner for owner in candidates if owner.user.get_username() == username.strip()]
+    if exact:
+        return exact[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
 @dataclass(frozen=True)
 class SignInStep1:
     owner: KashflowUser
@@ -152,11 +166,7 @@ class SignInStep1:
 def sign_in_start(*, username: str, password: str) -> SignInStep1:
     """Step 1: check user name and password, return a temporary token and the
     positions of the memorable word to ask for."""
-    owner = (
-        KashflowUser.objects.select_related("user")
-        .filter(user__username=username, user__is_active=True, api_access=True)
-        .first()
-    )
+    owner = _owner_named(username)
     if owner is None:
         raise InvalidCredentials("The user name or password is incorrect.")
     if owner.is_locked:

@@ -290,3 +290,9 @@ KASHFLOW_MAX_BODY_BYTES = env.int("KASHFLOW_MAX_BODY_BYTES", default=5 * 1024 * 
 # Server secret mixed into the memorable-word digests (see apps/purchases/sessions.py);
 # empty: derived from SECRET_KEY. Set it in production and keep it out of the database.
 KASHFLOW_MEMORABLE_WORD_PEPPER = env("KASHFLOW_MEMORABLE_WORD_PEPPER", default="")
+# A line VATAmount sent on /v2 is kept as the supplier's invoice has it; one
+# further than this from Quantity x Rate x VATLevel is refused (400).
+KASHFLOW_VAT_TOLERANCE = Decimal(env("KASHFLOW_VAT_TOLERANCE", default="0.05"))
+# The payment method (by name) of a /v2 payment line sent without Method when
+# its supplier has none: bank transfer.
+KASHFLOW_DEFAULT_PAYMENT_METHOD = env("KASHFLOW_DEFAULT_PAYMENT_METHOD", default="BACS")

@@ -306,6 +306,9 @@ class PurchaseAdmin(CurrencyTotalsMixin, ExportActionAdminMixin, HistoryAdmin):
                     line.number = max(taken, default=0) + 1
                 taken.add(line.number)
                 line.save()
+            # Only these lines get their VAT recomputed: the others keep theirs
+            # (a VATAmount sent through /v2 is the supplier's invoice's).
+            form.instance._edited_line_ids = {line.pk for line in instances}
             formset.save_m2m()
             return
         super().save_formset(request, form, formset, change)
@@ -314,7 +317,7 @@ class PurchaseAdmin(CurrencyTotalsMixin, ExportActionAdminMixin, HistoryAdmin):
         # Stock moves by what the received lines changed; totals by the API's service.
         with stock_tracking(form.instance):
             super().save_related(request, form, formsets, change)
-        purchase_refresh_totals(form.instance)
+        purchase_refresh_totals(form.instance, recompute_lines=getattr(form.instance, "_edited_line_ids", set()))
 
     def delete_model(self, request: HttpRequest, obj: Purchase) -> None:
         purchase_delete(obj)

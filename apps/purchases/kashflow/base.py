@@ -10,7 +10,7 @@ import logging
 import uuid
 from typing import Any, NoReturn
 
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase, QueryDict
 from rest_framework import authentication, permissions
 from rest_framework import exceptions as drf
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -145,6 +145,17 @@ def _classify(exc: Exception, context: dict[str, Any]) -> tuple[int, str, str]:
     return 500, "InternalServerError", f"An unexpected error occurred; quote error id {error_id}."
 
 
+def lower_case_names(query: QueryDict) -> QueryDict:
+    """The same query with every parameter name in lower case (values kept, in order)."""
+    if all(name == name.lower() for name in query):
+        return query
+    lowered = QueryDict(mutable=True)
+    for name, values in query.lists():
+        lowered.setlist(name.lower(), lowered.getlist(name.lower()) + values)
+    lowered._mutable = False
+    return lowered
+
+
 class KfTokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: KfToken <SessionToken>``."""
 
@@ -203,6 +214,13 @@ class KashflowAPIView(APIView):
 
     def get_exception_handler(self) -> Any:
         return kashflow_exception_handler
+
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        # KashFlow binds query parameter names case-insensitively (clients send
+        # supplierCode, perPage, searchText): every /v2 view reads them by
+        # their lower-case name from here on.
+        request.GET = lower_case_names(request.GET)  # type: ignore[assignment]
+        return super().initialize_request(request, *args, **kwargs)
 
     def permission_denied(self, request: Request, message: Any = None, code: Any = None) -> NoReturn:
         # No valid KfToken is KashFlow's 401, whatever the permission said.

@@ -36,6 +36,7 @@ def line_item_data(line: PurchaseLine, exchange_rate: Decimal) -> dict[str, Any]
             "Name": product.name,
             "QuantityInStock": product.quantity_in_stock,
             "ApplicableOn": "Product",
+            "Type": "Product",
             "Received": line.stock_received,
             "StockReceivedOn": kf_datetime(line.stock_received_on),
         }
@@ -50,6 +51,11 @@ def line_item_data(line: PurchaseLine, exchange_rate: Decimal) -> dict[str, Any]
         "VATAmount": line.vat_amount,
         "HomeCurrencyRate": to_home(line.rate, exchange_rate),
         "HomeCurrencyVATAmount": to_home(line.vat_amount, exchange_rate),
+        "ImportDuty": money(line.import_duty),
+        "HomeCurrencyImportDuty": to_home(line.import_duty, exchange_rate),
+        "Disallowed": line.disallowed,
+        "DisableDisallowed": False,
+        "NominalId": line.nominal_id,
         "NominalCode": line.nominal.code,
         "NominalName": line.nominal.name,
         "ProductCode": product.code if product else "",
@@ -72,6 +78,12 @@ def payment_line_data(payment: PaymentLine) -> dict[str, Any]:
         "BankTransactionId": payment.bank_transaction_id,
         "BulkId": payment.bulk_id,
         "BulkPaymentNumber": payment.bulk_payment_number,
+        "BFSTransactionId": payment.bfs_transaction_id,
+        "PaymentProcessor": payment.payment_processor,
+        # finhub has no payment processors, credit-note payments or VAT returns.
+        "PaymentProcessorEnumValue": None,
+        "IsPaymentCreditNote": False,
+        "VATReturnId": 0,
         "Permalink": payment_permalink(payment),
     }
 
@@ -121,7 +133,18 @@ def purchase_data(
         "PurchaseInECMemberState": purchase.purchase_in_ec_member_state,
         "IsWhtDeductionToBeApplied": purchase.is_wht_deduction_to_be_applied,
         "FileCount": purchase.file_count,
+        "Type": purchase.purchase_type,
+        "IsCISReverseCharge": purchase.is_cis_reverse_charge,
+        "CISRCNetAmount": purchase.cis_rc_net_amount,
+        "CISRCVatAmount": purchase.cis_rc_vat_amount,
+        "TradeBorderType": purchase.trade_border_type,
+        # finhub sends no e-mails and files no VAT returns.
+        "IsEmailSent": False,
+        "VATReturnId": 0,
     }
+    if not detail:
+        # The gross amount booked to a project: the purchase's, when it has one.
+        data["ProjectGrossAmount"] = purchase.gross_amount if purchase.project_number else Decimal("0.00")
     if detail:
         data["StockManagementApplicable"] = any(
             line.product is not None and line.product.stock_managed for line in lines or []
@@ -152,6 +175,7 @@ class StockInfoOutSerializer(serializers.Serializer):
     Name = serializers.CharField()
     QuantityInStock = _num()
     ApplicableOn = serializers.ChoiceField(choices=["Product", "Nominal"])
+    Type = serializers.ChoiceField(choices=["Product", "Nominal"])
     Received = serializers.BooleanField()
     StockReceivedOn = serializers.CharField(allow_null=True)
 
@@ -166,6 +190,11 @@ class LineItemOutSerializer(serializers.Serializer):
     VATAmount = _num()
     HomeCurrencyRate = _num()
     HomeCurrencyVATAmount = _num()
+    ImportDuty = _num()
+    HomeCurrencyImportDuty = _num()
+    Disallowed = serializers.BooleanField()
+    DisableDisallowed = serializers.BooleanField()
+    NominalId = serializers.IntegerField()
     NominalCode = serializers.IntegerField()
     NominalName = serializers.CharField()
     ProductCode = serializers.CharField()
@@ -186,6 +215,11 @@ class PaymentLineOutSerializer(serializers.Serializer):
     BankTransactionId = serializers.IntegerField(allow_null=True)
     BulkId = serializers.IntegerField(allow_null=True)
     BulkPaymentNumber = serializers.IntegerField(allow_null=True)
+    BFSTransactionId = serializers.IntegerField(allow_null=True)
+    PaymentProcessor = serializers.IntegerField(allow_null=True)
+    PaymentProcessorEnumValue = serializers.CharField(allow_null=True)
+    IsPaymentCreditNote = serializers.BooleanField()
+    VATReturnId = serializers.IntegerField()
     Permalink = serializers.CharField()
 
 
@@ -220,6 +254,14 @@ class PurchaseOutSerializer(serializers.Serializer):
     IsWhtDeductionToBeApplied = serializers.BooleanField()
     StockManagementApplicable = serializers.BooleanField(required=False)
     FileCount = serializers.IntegerField()
+    Type = serializers.ChoiceField(choices=["Purchase", "Expense"])
+    IsCISReverseCharge = serializers.BooleanField()
+    CISRCNetAmount = _num()
+    CISRCVatAmount = _num()
+    TradeBorderType = serializers.ChoiceField(choices=["Domestic", "EU", "Rest of World"])
+    IsEmailSent = serializers.BooleanField()
+    VATReturnId = serializers.IntegerField()
+    ProjectGrossAmount = _num(required=False, help_text="List rows only")
 
 
 class PurchaseListOutSerializer(serializers.Serializer):

@@ -22,8 +22,8 @@ MAX_BATCH = 1000
 
 class PurchaseListResultSerializer(serializers.Serializer):
     Number = serializers.IntegerField(allow_null=True)
-    ErrorCode = serializers.CharField(allow_null=True)
-    Reason = serializers.CharField(allow_null=True)
+    ErrorCode = serializers.CharField(allow_blank=True, help_text="Empty on success")
+    Reason = serializers.CharField(allow_blank=True, help_text="Empty on success")
     BankTransactionId = serializers.IntegerField(allow_null=True)
 
 
@@ -56,10 +56,8 @@ class PurchaseListCreateView(KashflowAPIView):
             try:
                 data = validate(PurchaseInSerializer, item)
                 with transaction.atomic():
-                    purchase = purchase_create(purchase_input(data))
-                results.append(
-                    {"Number": purchase.number, "ErrorCode": None, "Reason": None, "BankTransactionId": bank_tx}
-                )
+                    purchase = purchase_create(purchase_input(data), require_lines=True)
+                results.append({"Number": purchase.number, "ErrorCode": "", "Reason": "", "BankTransactionId": bank_tx})
             except Exception as exc:  # every item gets its own result, as KashFlow answers
                 # Unexpected errors are logged with an id by _classify.
                 _status, code, message = _classify(exc, {"request": request})

@@ -105,7 +105,7 @@ class PurchasesView(KashflowAPIView):
     )
     def post(self, request: Request) -> Response:
         data = validate(PurchaseInSerializer, self.body(request))
-        purchase = purchase_create(purchase_input(data))
+        purchase = purchase_create(purchase_input(data), require_lines=True)
         return Response(purchase_response(purchase.number), status=201)
 
 

@@ -19,7 +19,15 @@ from apps.purchases.kashflow.base import KashflowAPIView, KashflowError, KfToken
 from apps.purchases.kashflow.wire import TAG, KfSerializer, int_field, kf_datetime, validate
 from apps.purchases.kashflow.wire import error_responses as _errors
 from apps.purchases.models import KashflowToken
-from apps.purchases.sessions import revoke_token, sign_in_finish, sign_in_start
+from apps.purchases.sessions import AccountLocked, InvalidCredentials, revoke_token, sign_in_finish, sign_in_start
+
+
+def _sign_in_error(exc: InvalidCredentials | AccountLocked) -> KashflowError:
+    """KashFlow's sign-in answers: a wrong user name, password or memorable-word
+    character is 400 ``InvalidCredentials`` (so a client tells it from an expired
+    session, 401 ``InvalidSessionToken``); a locked account 400 ``AccountLocked``."""
+    code = "AccountLocked" if isinstance(exc, AccountLocked) else "InvalidCredentials"
+    return KashflowError(exc.message, code=code, status=400)
 
 
 class SessionStartSerializer(KfSerializer):
@@ -57,6 +65,10 @@ class SessionOutSerializer(serializers.Serializer):
     SubscriptionExpired = serializers.BooleanField()
 
 
+class EmptySerializer(serializers.Serializer):
+    """KashFlow answers a sign-out with ``{}``."""
+
+
 class SessionInfoSerializer(serializers.Serializer):
     UserName = serializers.CharField()
     IsAdmin = serializers.BooleanField()
@@ -85,12 +97,15 @@ class SessionTokenView(KashflowAPIView):
         operation_id="kashflow_sessiontoken_start",
         tags=TAG,
         request=SessionStartSerializer,
-        responses={200: SessionStartOutSerializer, **_errors(400, 401, 413, 415)},
+        responses={201: SessionStartOutSerializer, **_errors(400, 413, 415)},
         auth=[],
     )
     def post(self, request: Request) -> Response:
         data = validate(SessionStartSerializer, self.body(request))
-        step = sign_in_start(username=data["UserName"], password=data["Password"])
+        try:
+            step = sign_in_start(username=data["UserName"], password=data["Password"])
+        except (InvalidCredentials, AccountLocked) as exc:
+            raise _sign_in_error(exc) from None
         return Response(
             {
                 "TemporaryToken": step.temporary_token,
@@ -98,14 +113,15 @@ class SessionTokenView(KashflowAPIView):
                 "IsAdmin": step.owner.user.is_staff,
                 "HasTemporaryPassword": False,
                 "SubscriptionExpired": False,
-            }
+            },
+            status=201,
         )
 
     @extend_schema(
         operation_id="kashflow_sessiontoken_finish",
         tags=TAG,
         request=SessionFinishSerializer,
-        responses={200: SessionOutSerializer, **_errors(400, 401, 413, 415)},
+        responses={200: SessionOutSerializer, **_errors(400, 413, 415)},
         auth=[],
     )
     def put(self, request: Request) -> Response:
@@ -118,7 +134,10 @@ class SessionTokenView(KashflowAPIView):
                     code="ValidationError",
                 )
             answers[item["Position"]] = item["Value"]
-        owner, token = sign_in_finish(temporary_token=data["TemporaryToken"], answers=answers)
+        try:
+            owner, token = sign_in_finish(temporary_token=data["TemporaryToken"], answers=answers)
+        except (InvalidCredentials, AccountLocked) as exc:
+            raise _sign_in_error(exc) from None
         return Response(
             {
                 "SessionToken": token,
@@ -144,10 +163,12 @@ class SessionTokenView(KashflowAPIView):
             }
         )
 
-    @extend_schema(operation_id="kashflow_sessiontoken_end", tags=TAG, responses={204: None, **_errors(400, 401)})
+    @extend_schema(
+        operation_id="kashflow_sessiontoken_end", tags=TAG, responses={200: EmptySerializer, **_errors(400, 401)}
+    )
     def delete(self, request: Request) -> Response:
         KashflowToken.objects.filter(pk=self.token.pk).update(revoked_at=timezone.now())
-        return Response(status=204)
+        return Response({})
 
 
 class SessionTokenDeleteView(KashflowAPIView):
@@ -157,9 +178,12 @@ class SessionTokenDeleteView(KashflowAPIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        operation_id="kashflow_sessiontoken_delete", tags=TAG, responses={204: None, **_errors(400, 401)}, auth=[]
+        operation_id="kashflow_sessiontoken_delete",
+        tags=TAG,
+        responses={200: EmptySerializer, **_errors(400, 401)},
+        auth=[],
     )
     def delete(self, request: Request, token: str) -> Response:
         if not revoke_token(token):
             raise drf.AuthenticationFailed()
-        return Response(status=204)
+        return Response({})

@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
+from apps.core.bounds import DATE_MAX, DATE_MIN, BoundsError, field_bounds
 from apps.purchases.kashflow.base import KashflowError, _drf_field_errors
 
 MAX_INT = 2_147_483_647
@@ -59,10 +60,12 @@ class KfDateField(serializers.Field):
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
         try:
-            return dt.datetime.fromisoformat(text).date()
+            value = dt.datetime.fromisoformat(text).date()
         except ValueError:
             self.fail("invalid")
-        raise AssertionError  # pragma: no cover
+        if not DATE_MIN <= value <= DATE_MAX:
+            raise serializers.ValidationError(f"Must be between {DATE_MIN} and {DATE_MAX}.")
+        return value
 
     def to_representation(self, value: dt.date) -> str | None:
         return kf_date(value)
@@ -76,6 +79,57 @@ class KfSerializer(serializers.Serializer):
             lookup = {str(name).lower(): str(name) for name in self.fields}
             data = {lookup.get(str(key).lower(), key): value for key, value in data.items()}
         return super().to_internal_value(data)
+
+
+class BoundedCharField(serializers.CharField):
+    """A string that fits its model column (``apps.core.bounds``): length, no NUL
+    or other control character, no lone surrogate."""
+
+    def __init__(self, model: type, name: str, **kwargs: Any) -> None:
+        self.bounds = field_bounds(model, name)
+        kwargs.setdefault("max_length", self.bounds.max_length)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, bool | int | float | Decimal | list | dict):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        try:
+            return self.bounds.check_text(value)
+        except BoundsError as exc:
+            raise serializers.ValidationError(str(exc.message)) from None
+
+
+class BoundedDecimalField(serializers.DecimalField):
+    """A number that fits its model column: digits before the point, places
+    (never rounded), and what the database in use holds (``apps.core.bounds``)."""
+
+    def __init__(self, model: type, name: str, **kwargs: Any) -> None:
+        self.bounds = field_bounds(model, name)
+        kwargs.setdefault("max_digits", self.bounds.max_digits)
+        kwargs.setdefault("decimal_places", self.bounds.decimal_places)
+        super().__init__(coerce_to_string=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        try:
+            return self.bounds.decimal(value, as_sent=True)
+        except BoundsError as exc:
+            raise serializers.ValidationError(str(exc.message)) from None
+
+
+def text_field(model: type, name: str, **kwargs: Any) -> BoundedCharField:
+    """An optional string field bounded by ``model.name``'s column."""
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_blank", True)
+    kwargs.setdefault("allow_null", True)
+    return BoundedCharField(model, name, **kwargs)
+
+
+def decimal_field(model: type, name: str, **kwargs: Any) -> BoundedDecimalField:
+    return BoundedDecimalField(model, name, **kwargs)
 
 
 def amount_field(**kwargs: Any) -> serializers.DecimalField:

@@ -127,6 +127,12 @@ class Purchase(models.Model):
     from the due date (``status_on``, ``PurchaseQuerySet``).
     """
 
+    class Type(models.TextChoices):
+        """KashFlow's ``Type`` of a purchase (the wire value)."""
+
+        PURCHASE = "Purchase", _("purchase")
+        EXPENSE = "Expense", _("expense")
+
     class Settlement(models.TextChoices):
         NA = "na", _("nothing to pay")
         OPEN = "open", _("money due")
@@ -155,6 +161,21 @@ class Purchase(models.Model):
     purchase_in_ec_member_state = models.BooleanField(_("supplier in an EC member state"), default=False)
     is_wht_deduction_to_be_applied = models.BooleanField(_("withholding tax deduction"), default=False)
     file_count = models.PositiveIntegerField(_("files"), default=0, editable=False)
+    purchase_type = models.CharField(
+        _("type"), max_length=10, choices=Type.choices, default=Type.PURCHASE, db_default="Purchase"
+    )
+    is_cis_reverse_charge = models.BooleanField(
+        _("CIS reverse charge"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Construction industry VAT reverse charge: the supplier charges no VAT, the buyer accounts for it."
+        ),
+    )
+    # Copy of the supplier's trade border when the purchase was last written.
+    trade_border_type = models.CharField(
+        _("trade border"), max_length=20, default="Domestic", db_default="Domestic", editable=False
+    )
 
     # Computed by the services (pricing rules), never typed in.
     net_amount = models.DecimalField(_("net"), default=ZERO, editable=False, **COMPUTED)
@@ -162,6 +183,12 @@ class Purchase(models.Model):
     gross_amount = models.DecimalField(_("gross"), default=ZERO, editable=False, **COMPUTED)
     home_currency_gross_amount = models.DecimalField(
         _("gross in home currency"), default=ZERO, editable=False, **COMPUTED
+    )
+    cis_rc_net_amount = models.DecimalField(
+        _("CIS reverse charge net"), default=ZERO, db_default=ZERO, editable=False, **COMPUTED
+    )
+    cis_rc_vat_amount = models.DecimalField(
+        _("CIS reverse charge VAT"), default=ZERO, db_default=ZERO, editable=False, **COMPUTED
     )
     total_paid_amount = models.DecimalField(_("paid"), default=ZERO, editable=False, **AMOUNT)
     paid_date = models.DateField(_("paid on"), null=True, blank=True, editable=False)
@@ -246,6 +273,8 @@ class PurchaseLine(models.Model):
         Project, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("project")
     )
     tax_code = models.CharField(_("tax code"), max_length=20, blank=True)
+    import_duty = models.DecimalField(_("import duty"), default=ZERO, db_default=ZERO, **AMOUNT)
+    disallowed = models.BooleanField(_("VAT disallowed"), default=False, db_default=False)
     stock_received = models.BooleanField(_("stock received"), default=False)
     stock_received_on = models.DateTimeField(_("stock received on"), null=True, blank=True)
 
@@ -276,6 +305,8 @@ class PaymentLine(models.Model):
     )
     bulk_id = models.PositiveBigIntegerField(_("bulk id"), null=True, blank=True)
     bulk_payment_number = models.PositiveBigIntegerField(_("bulk payment number"), null=True, blank=True)
+    bfs_transaction_id = models.PositiveBigIntegerField(_("bank feed transaction"), null=True, blank=True)
+    payment_processor = models.PositiveSmallIntegerField(_("payment processor"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment line")

@@ -27,8 +27,24 @@ class NominalAccount(models.Model):
 
 
 class Project(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "Active", _("active")
+        COMPLETED = "Completed", _("completed")
+        ARCHIVED = "Archived", _("archived")
+
     number = models.PositiveIntegerField(_("number"), unique=True)
     name = models.CharField(_("name"), max_length=200)
+    reference = models.CharField(_("reference"), max_length=100, blank=True, db_default="")
+    description = models.CharField(_("description"), max_length=1000, blank=True, db_default="")
+    note = models.CharField(_("note"), max_length=2000, blank=True, db_default="")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_default="Active"
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    target_sales_amount = models.DecimalField(_("target sales"), null=True, blank=True, **AMOUNT)
+    target_purchases_amount = models.DecimalField(_("target purchases"), null=True, blank=True, **AMOUNT)
+    exclude_vat = models.BooleanField(_("targets exclude VAT"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("project")

@@ -6,57 +6,67 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 
-from apps.purchases.models import BankTransaction, PaymentLine, PurchaseLine
+from apps.purchases.models import BankTransaction, NominalAccount, PaymentLine, Product, PurchaseLine
 from apps.purchases.pricing import line_vat
-from apps.purchases.services.inputs import FieldErrors, PurchaseInput
+from apps.purchases.services.inputs import FieldErrors, LineInput, PurchaseInput
 from apps.purchases.services.references import References
 
 ZERO = Decimal("0")
 
 
 def build_lines(
-    data: PurchaseInput, refs: References, existing: dict[int, PurchaseLine], errors: FieldErrors
+    data: PurchaseInput, refs: References, existing: dict[int, PurchaseLine], errors: FieldErrors, *, creating: bool
 ) -> tuple[list[PurchaseLine], list[PurchaseLine]]:
-    """Return (kept lines updated in place, new lines) for the input lines."""
+    """Return (kept lines updated in place, new lines) for the input lines.
+
+    On create a line's ``Number`` is its number (KashFlow's example and a copied
+    purchase send them); on PUT it names the line to update. What a line leaves
+    out takes the defaults of the additions digest §8: the header's project, the
+    product's nominal else the supplier's default nominal, the product's else the
+    nominal's name as description, the computed VAT."""
     kept: list[PurchaseLine] = []
     new: list[PurchaseLine] = []
     seen: set[int] = set()
+    tolerance = Decimal(settings.KASHFLOW_VAT_TOLERANCE)
     for i, item in enumerate(data.lines):
         prefix = f"LineItems[{i}]"
-        nominal = refs.nominals.get(item.nominal_code)
-        if nominal is None:
-            errors.add(f"{prefix}.NominalCode", f"there is no nominal code {item.nominal_code}")
         product = None
         if item.product_code:
             product = refs.products.get(item.product_code)
             if product is None:
                 errors.add(f"{prefix}.ProductCode", f"there is no product {item.product_code!r}")
+        nominal = _line_nominal(item.nominal_code, product, refs, errors, prefix)
         project = None
-        if item.project_number:
-            project = refs.projects.get(item.project_number)
-            if project is None:
+        project_number = item.project_number or data.project_number
+        if project_number:
+            project = refs.projects.get(project_number)
+            if project is None and item.project_number:
                 errors.add(f"{prefix}.ProjectNumber", f"there is no project {item.project_number}")
-        if item.number:
+        if item.number and item.number in seen:
+            errors.add(f"{prefix}.Number", f"line {item.number} is given twice")
+            continue
+        if item.number and not creating:
             line = existing.get(item.number)
             if line is None:
                 errors.add(f"{prefix}.Number", f"this purchase has no line {item.number} (use 0 for a new line)")
                 continue
-            if item.number in seen:
-                errors.add(f"{prefix}.Number", f"line {item.number} is given twice")
-                continue
-            seen.add(item.number)
             kept.append(line)
         else:
-            line = PurchaseLine()
+            line = PurchaseLine(number=item.number or 0)
             new.append(line)
-        line.description = item.description
+        if item.number:
+            seen.add(item.number)
+        line.description = item.description or (product.name if product else "") or (nominal.name if nominal else "")
         line.quantity = item.quantity
         line.rate = item.rate
         line.vat_level = item.vat_level or ZERO
         line.vat_exempt = bool(item.vat_exempt)
-        line.vat_amount = line_vat(line.quantity, line.rate, line.vat_level, line.vat_exempt)
+        line.vat_amount = _line_vat(item, line, tolerance, errors, prefix)
+        line.import_duty = item.import_duty or ZERO
+        line.disallowed = bool(item.disallowed)
         line.nominal = nominal  # type: ignore[assignment]
         line.product = product
         line.project = project
@@ -70,6 +80,41 @@ def build_lines(
             line.stock_received = False
             line.stock_received_on = None
     return kept, new
+
+
+def _line_nominal(
+    code: int | None, product: Product | None, refs: References, errors: FieldErrors, prefix: str
+) -> NominalAccount | None:
+    if code:
+        nominal = refs.nominals.get(code)
+        if nominal is None:
+            errors.add(f"{prefix}.NominalCode", f"there is no nominal code {code}")
+        return nominal
+    if product is not None and product.nominal is not None:
+        return product.nominal
+    if refs.supplier is not None and refs.supplier.default_nominal is not None:
+        return refs.supplier.default_nominal
+    if refs.supplier is not None:
+        errors.add(
+            f"{prefix}.NominalCode",
+            "required: neither the line's product nor the supplier has a default nominal code",
+        )
+    return None
+
+
+def _line_vat(item: LineInput, line: PurchaseLine, tolerance: Decimal, errors: FieldErrors, prefix: str) -> Decimal:
+    """The sent VATAmount (the supplier's invoice is what it is) when it is within
+    ``KASHFLOW_VAT_TOLERANCE`` of Quantity x Rate x VATLevel; the computed one
+    when none was sent; a 400 naming the line when it is further."""
+    computed = line_vat(line.quantity, line.rate, line.vat_level, line.vat_exempt)
+    if item.vat_amount is None:
+        return computed
+    if abs(item.vat_amount - computed) > tolerance:
+        errors.add(
+            f"{prefix}.VATAmount",
+            f"{item.vat_amount} differs from the computed {computed} by more than {tolerance}",
+        )
+    return item.vat_amount
 
 
 def build_payments(
@@ -95,9 +140,15 @@ def build_payments(
     conversions = 0
     for i, item in enumerate(data.payments):
         prefix = f"PaymentLines[{i}]"
-        method = refs.methods.get(item.method_id)
-        if method is None:
-            errors.add(f"{prefix}.Method", f"there is no payment method {item.method_id}")
+        if item.method_id:
+            method = refs.methods.get(item.method_id)
+            if method is None:
+                errors.add(f"{prefix}.Method", f"there is no payment method {item.method_id}")
+        else:
+            # Left out: the supplier's payment method, else KASHFLOW_DEFAULT_PAYMENT_METHOD.
+            method = refs.default_method
+            if method is None:
+                errors.add(f"{prefix}.Method", "required: the supplier has no payment method and there is no default")
         if item.id:
             payment = existing.get(item.id)
             if payment is None:
@@ -120,6 +171,8 @@ def build_payments(
         if method is not None:
             payment.method = method
         payment.note = item.note or ""
+        payment.bfs_transaction_id = item.bfs_transaction_id
+        payment.payment_processor = item.payment_processor
         if item.bank_transaction_id and not item.id:
             conversions += 1
             if conversions + already_converted > 1:
