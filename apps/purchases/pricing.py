@@ -32,8 +32,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from apps.core.bounds import field_bounds
 from apps.purchases.models import Purchase, PurchaseLine, Supplier
