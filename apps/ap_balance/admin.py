@@ -23,16 +23,12 @@ from apps.ap_balance.selectors import (
     snapshot_compare_counts,
     snapshot_current,
 )
+from apps.core.admin_exports import EXPORT_CHANGE_LIST_TEMPLATE, ListExportAdminMixin
 from apps.core.admin_mixins import CurrencyTotalsMixin, ExportCsvXlsxMixin, ReadOnlyAdminMixin, file_download
+from apps.core.exports.cells import field_columns
 from apps.core.money_display import format_money, money_column
 
 COMPARE_PAGE_LIMIT = 500
-
-
-class SnapshotLineResource(resources.ModelResource):
-    class Meta:
-        model = SnapshotLine
-        exclude = ["row_hash"]
 
 
 class SnapshotResource(resources.ModelResource):
@@ -181,9 +177,21 @@ class SnapshotAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/ap_balance/compare.html", context)
 
 
+# The export's columns, labelled like the admin; codes as the words the list shows.
+LINE_EXPORT_COLUMNS = field_columns(
+    SnapshotLine,
+    [
+        "snapshot", "company_code", "sap_dealer_code", "invoice_id", "open_balance", "currency", "due_date",
+        "clearing_identification", "clear_amount", "amount_lc", "currency_lc", "fiscal_year",
+        "invoicing_reference", "voucher_no",
+    ],
+)  # fmt: skip
+
+
 @admin.register(SnapshotLine)
-class SnapshotLineAdmin(CurrencyTotalsMixin, ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    resource_classes = [SnapshotLineResource]
+class SnapshotLineAdmin(CurrencyTotalsMixin, ListExportAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    export_columns = LINE_EXPORT_COLUMNS
+    change_list_template = EXPORT_CHANGE_LIST_TEMPLATE
     list_display = [
         "invoice_id", "sap_dealer_code", "company_code", "currency", "open_balance_money", "due_date",
         "clearing_identification", "amount_lc_money", "snapshot",

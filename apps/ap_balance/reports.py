@@ -12,6 +12,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from apps.ap_balance.selectors import AGEING_AMOUNT_KEYS
+from apps.core.exports.cells import csv_text
+from apps.core.exports.writers import xlsx_append
 
 
 def ageing_headers() -> list[str]:
@@ -40,9 +42,8 @@ def ageing_table(rows: Iterable[dict[str, Any]], totals: Iterable[dict[str, Any]
 def ageing_csv(table: list[list[Any]], *, title: list[str]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(title)
-    writer.writerow(ageing_headers())
-    writer.writerows(table)
+    for row in [title, ageing_headers(), *table]:
+        writer.writerow([csv_text(value) for value in row])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -52,10 +53,10 @@ def ageing_xlsx(table: list[list[Any]], *, title: list[str], as_of: dt.date) -> 
     book = Workbook()
     sheet = book.active
     sheet.title = f"Ageing {as_of.isoformat()}"
-    sheet.append(title)
-    sheet.append(ageing_headers())
+    xlsx_append(sheet, title)
+    xlsx_append(sheet, ageing_headers())
     for row in table:
-        sheet.append(row)  # Decimal cells are written as numbers
+        xlsx_append(sheet, row)  # Decimal cells are written as numbers
         for cell in sheet[sheet.max_row][2:]:
             cell.number_format = "#,##0.00##"
     out = io.BytesIO()

@@ -3,13 +3,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import ApiClient, ApiToken, IdempotencyRecord, ImportJob
+from apps.core.admin_exports import export_download
+from apps.core.models import ApiClient, ApiToken, ExportFile, IdempotencyRecord, ImportJob
 from apps.core.services import api_client_create, api_client_rotate_secret
 
 
@@ -167,3 +171,60 @@ class ImportJobAdmin(admin.ModelAdmin):
         if not counts:
             return "–"
         return f"{counts.get('added', 0)} / {counts.get('removed', 0)} / {counts.get('changed', 0)}"
+
+
+@admin.register(ExportFile)
+class ExportFileAdmin(admin.ModelAdmin):
+    """Large exports built in the background: progress, then the download link.
+    Each user sees the files they asked for (a superuser sees all)."""
+
+    list_display = ["title", "status", "progress", "created_at", "finished_at", "download"]
+    list_filter = ["status", "model_label"]
+    readonly_fields = [
+        "title", "model_label", "query", "requested_by", "status", "progress", "progress_total",
+        "created_at", "finished_at", "message", "download",
+    ]  # fmt: skip
+    fields = list(readonly_fields)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ExportFile]:
+        files = super().get_queryset(request).select_related("requested_by")
+        return files if request.user.is_superuser else files.filter(requested_by=request.user.pk)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<int:object_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="core_exportfile_download",
+            )
+        ]
+        return own + super().get_urls()
+
+    def download_view(self, request: HttpRequest, object_id: int) -> HttpResponseBase:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        export = get_object_or_404(self.get_queryset(request), pk=object_id, status=ExportFile.Status.SUCCEEDED)
+        return export_download(request, export)
+
+    @admin.display(description=_("progress"))
+    def progress(self, export: ExportFile) -> str:
+        return format_html(
+            '<progress value="{}" max="100" title="{} / {}"></progress> {}%',
+            export.progress_percent,
+            export.progress_done,
+            export.progress_total,
+            export.progress_percent,
+        )
+
+    @admin.display(description=_("file"))
+    def download(self, export: ExportFile) -> str:
+        if export.status != ExportFile.Status.SUCCEEDED:
+            return "-"
+        url = reverse("admin:core_exportfile_download", args=[export.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))

@@ -12,14 +12,17 @@ from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ExportMixin, ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.bounds import field_bounds
+from apps.core.exports.formats import SafeCSV, SafeXLSX
 from apps.core.money_display import money_html
 
-# The file formats finance staff export to (and import reference data from).
-CSV_XLSX_FORMATS = [CSV, XLSX]
+# The file formats finance staff export to (and import reference data from):
+# formulas neutralised on export (apps.core.exports.formats).
+CSV_XLSX_FORMATS = [SafeCSV, SafeXLSX]
+# CSV with a BOM, so that Excel reads non-ASCII text right.
+CSV_ENCODING = "utf-8-sig"
 
 
 def has_model_permission(request: HttpRequest, opts: Any, action: str) -> bool:
@@ -31,6 +34,7 @@ class ExportPermissionMixin:
     it to anyone who reaches the admin unless told otherwise)."""
 
     opts: Any
+    to_encoding = CSV_ENCODING
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return has_model_permission(request, self.opts, "view")

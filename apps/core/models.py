@@ -201,3 +201,55 @@ class ImportJob(models.Model):
         if not self.progress_total:
             return 0
         return min(100, int(self.progress_done * 100 / self.progress_total))
+
+
+def export_file_path(instance: ExportFile, filename: str) -> str:
+    return f"exports/{instance.public_id}.{instance.file_format}"
+
+
+class ExportFile(models.Model):
+    """A large export (XLSX) built by a Celery task from an admin list as filtered
+    when it was asked for; downloaded from the admin when it is ready."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("ready")
+        FAILED = "failed", _("failed")
+
+    public_id = models.UUIDField(_("export id"), default=uuid.uuid4, unique=True, editable=False)
+    model_label = models.CharField(_("list"), max_length=100, help_text=_("The admin list exported."))
+    title = models.CharField(_("title"), max_length=200)
+    file_format = models.CharField(_("format"), max_length=8, default="xlsx")
+    query = models.TextField(_("filters"), blank=True, help_text=_("The list's filters, as in its address."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveBigIntegerField(_("rows done"), default=0)
+    progress_total = models.PositiveBigIntegerField(_("rows total"), default=0)
+    file = models.FileField(_("file"), upload_to=export_file_path, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export file")
+        verbose_name_plural = _("export files")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(self.progress_done * 100 / self.progress_total))

@@ -41,3 +41,16 @@ def sweep_import_jobs() -> int:
 def purge_import_bodies() -> dict[str, int]:
     """Delete raw bodies past their retention and leftover stage tables."""
     return import_bodies_purge()
+
+
+@shared_task(
+    name="apps.core.tasks.build_export_file",
+    acks_late=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def build_export_file(export_id: int) -> str:
+    """Write the XLSX of an admin list export (apps.core.exports.files)."""
+    from apps.core.exports.files import export_file_build
+
+    return export_file_build(export_id=export_id).status

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from apps.core.exports.cells import csv_text
+from apps.core.exports.writers import xlsx_append
 from apps.reconciliation import messages
 from apps.reconciliation.matching.pairing import NOTE_QUANTITY_DIFFERS_TOO
 from apps.reconciliation.matching.records import NO_AMOUNTS, UNIT_NOT_CONVERTIBLE
@@ -65,6 +67,11 @@ def _plain(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _csv(value: Any) -> str:
+    """A CSV cell: exact decimals, text neutralised against formulas."""
+    return _plain(value) if isinstance(value, Decimal) else csv_text(value)
+
+
 def _lines(statement: ReconciliationStatement) -> list[StatementLine]:
     return list(statement.lines.all())
 
@@ -74,9 +81,9 @@ def statements_csv(statements: Iterable[ReconciliationStatement]) -> str:
     writer = csv.writer(buffer)
     writer.writerow([name for name, _ in STATEMENT_COLUMNS] + [name for name, _ in LINE_COLUMNS])
     for statement in statements:
-        head = [getter(statement) for _, getter in STATEMENT_COLUMNS]
+        head = [_csv(getter(statement)) for _, getter in STATEMENT_COLUMNS]
         for line in _lines(statement):
-            writer.writerow(head + [_plain(getter(line)) for _, getter in LINE_COLUMNS])
+            writer.writerow(head + [_csv(getter(line)) for _, getter in LINE_COLUMNS])
     return buffer.getvalue()
 
 
@@ -98,16 +105,16 @@ def statements_xlsx(statements: Iterable[ReconciliationStatement]) -> bytes:
     for statement in statements:
         sheet = workbook.create_sheet(_sheet_title(statement.reconciliation_no, used))
         for name, getter in STATEMENT_COLUMNS:
-            sheet.append([name, getter(statement)])
+            xlsx_append(sheet, [name, getter(statement)])
             sheet.cell(row=sheet.max_row, column=1).font = bold
-        sheet.append([])
-        sheet.append([name for name, _ in LINE_COLUMNS])
+        xlsx_append(sheet, [])
+        xlsx_append(sheet, [name for name, _ in LINE_COLUMNS])
         for cell in sheet[sheet.max_row]:
             cell.font = bold
         lines = _lines(statement)
         for line in lines:
             # Decimal cells keep their exact value (openpyxl writes them as numbers).
-            sheet.append([getter(line) for _, getter in LINE_COLUMNS])
+            xlsx_append(sheet, [getter(line) for _, getter in LINE_COLUMNS])
         totals: list[Any] = []
         for name, getter in LINE_COLUMNS:
             if name in TOTAL_COLUMNS:
@@ -115,7 +122,7 @@ def statements_xlsx(statements: Iterable[ReconciliationStatement]) -> bytes:
                 totals.append(sum(values, Decimal(0)) if values else None)
             else:
                 totals.append("total" if name == "itemNo" else None)
-        sheet.append(totals)
+        xlsx_append(sheet, totals)
         for cell in sheet[sheet.max_row]:
             cell.font = bold
     if not workbook.worksheets:
@@ -204,7 +211,7 @@ def match_csv(statement: ReconciliationStatement, match: StatementMatch) -> str:
     writer = csv.writer(buffer)
     writer.writerow([str(label) for label, _getter in MATCH_COLUMNS])
     for row in match.lines.all():
-        writer.writerow([_plain(getter(row)) for _label, getter in MATCH_COLUMNS])
+        writer.writerow([_csv(getter(row)) for _label, getter in MATCH_COLUMNS])
     return buffer.getvalue()
 
 
@@ -215,14 +222,14 @@ def match_xlsx(statement: ReconciliationStatement, match: StatementMatch) -> byt
     sheet.title = _sheet_title(statement.reconciliation_no, set())
     bold = Font(bold=True)
     for label, value in _match_head(statement, match):
-        sheet.append([str(label), value])
+        xlsx_append(sheet, [str(label), value])
         sheet.cell(row=sheet.max_row, column=1).font = bold
-    sheet.append([])
-    sheet.append([str(label) for label, _getter in MATCH_COLUMNS])
+    xlsx_append(sheet, [])
+    xlsx_append(sheet, [str(label) for label, _getter in MATCH_COLUMNS])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for row in match.lines.all():
-        sheet.append([getter(row) for _label, getter in MATCH_COLUMNS])
+        xlsx_append(sheet, [getter(row) for _label, getter in MATCH_COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

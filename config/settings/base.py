@@ -232,6 +232,9 @@ IDEMPOTENCY_RETENTION_HOURS = env.int("IDEMPOTENCY_RETENTION_HOURS", default=72)
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 # Where raw import bodies are kept (a prefix in the default storage).
 IMPORT_BODY_DIR = "imports"
+# An admin list export to XLSX of at most this many rows is built in the request;
+# a larger one by a Celery task into a file downloaded from "Export files".
+EXPORT_SYNC_XLSX_ROWS = env.int("EXPORT_SYNC_XLSX_ROWS", default=5000)
 # A running import writes a heartbeat this often; the sweep (beat, every minute)
 # re-queues (or, after IMPORT_MAX_ATTEMPTS attempts, fails) one whose heartbeat is
 # older than IMPORT_STALE_AFTER_SECONDS: its worker died whole.
