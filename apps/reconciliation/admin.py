@@ -24,7 +24,7 @@ from apps.reconciliation.exports import statements_csv, statements_xlsx
 from apps.reconciliation.forms import DisputeForm
 from apps.reconciliation.models import ReconciliationStatement, StatementLine, Unit
 from apps.reconciliation.selectors import statement_list, statement_totals
-from apps.reconciliation.services import statement_confirm, statement_dispute
+from apps.reconciliation.services import statement_confirm, statement_dispute, unit_save
 
 # The inline fits 1366 px: name and specification share a column, as do quantity and unit.
 LINE_FIELDS = (
@@ -52,6 +52,9 @@ class UnitAdmin(BoundedTextAdminMixin, admin.ModelAdmin):
     list_editable = ["name", "name_zh", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name", "name_zh"]
+
+    def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
+        unit_save(unit=obj)
 
 
 class StatementLineInline(admin.TabularInline):

@@ -26,7 +26,14 @@ from apps.reconciliation.exports import NOTE_TEXTS, match_csv, match_xlsx
 from apps.reconciliation.matching.records import normalise_product_no
 from apps.reconciliation.models import LineStatus, MatchLine, MatchStatus, ProductMapping, ReconciliationStatement
 from apps.reconciliation.selectors import dispute_reason_from_match, match_purchases, statement_match_result
-from apps.reconciliation.services import Trigger, product_mapping_learn, queue_match, statement_match
+from apps.reconciliation.services import (
+    Trigger,
+    product_mapping_delete,
+    product_mapping_learn,
+    product_mapping_save,
+    queue_match,
+    statement_match,
+)
 
 # The statement page shows this many rows of the match table; the export has them all.
 MATCH_ROWS_SHOWN = 500
@@ -39,6 +46,12 @@ class ProductMappingForm(forms.ModelForm):
 
     def clean_supplier_product_no(self) -> str:
         return normalise_product_no(self.cleaned_data["supplier_product_no"])
+
+    def clean_factor(self) -> Any:
+        factor = self.cleaned_data["factor"]
+        if factor is not None and factor <= 0:
+            raise forms.ValidationError(texts.MAPPING_FACTOR_NOT_POSITIVE)
+        return factor
 
     def clean_product_code(self) -> str:
         code = self.cleaned_data["product_code"].strip()
@@ -60,9 +73,14 @@ class ProductMappingAdmin(HistoryAdmin):
     list_select_related = ["supplier", "unit"]
 
     def save_model(self, request: HttpRequest, obj: ProductMapping, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        product_mapping_save(mapping=obj, by=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: ProductMapping) -> None:
+        product_mapping_delete(mapping=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for mapping in queryset:
+            product_mapping_delete(mapping=mapping)
 
 
 class MatchStatusFilter(admin.SimpleListFilter):

@@ -55,6 +55,7 @@ MAPPING_LEARNED = _("Product number {product_no} of {supplier} is now mapped to 
 MAPPING_NOT_SUGGESTED = _("Only a pairing suggested by name can be accepted as a mapping.")
 MAPPING_NO_PRODUCT = _("The purchase line has no product, so there is no product code to map to.")
 MAPPING_UNKNOWN_PRODUCT = _("There is no finhub product with code {code}.")
+MAPPING_FACTOR_NOT_POSITIVE = _("The factor must be more than 0: how many finhub units make one unit of the supplier.")
 DISPUTE_FROM_MATCH_HEAD = _("Our purchases differ from this statement (statement minus our books, {currency}):")
 DISPUTE_LINE_STATEMENT = _("itemNo {item_no} ({product_no}): {status}")
 DISPUTE_LINE_PURCHASE = _("purchase {number} line {line} ({description}): {status}")
@@ -63,3 +64,9 @@ DISPUTE_NET = _("net {net}")
 DISPUTE_TAX = _("tax {tax}")
 DISPUTE_TOTAL = _("Total difference: net {net}, tax {tax}, gross {gross}.")
 DISPUTE_MORE = _("… and {count} more line(s).")
+STATEMENT_TOTAL_TOO_LARGE = _(
+    "The statement's lines add up to a {part} of {total}, more than a total holds (at most {largest})."
+)
+TOTAL_NET = _("net")
+TOTAL_TAX = _("tax")
+TOTAL_GROSS = _("gross")

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 
+from apps.core.bounds import BoundsError, field_bounds
 from apps.core.exceptions import ValidationFailed
 from apps.reconciliation import messages
 from apps.reconciliation.currencies import currency_code
@@ -33,7 +34,8 @@ from apps.reconciliation.field_parsing import (
     SUPPLIER_NAME,
     FieldCollector,
 )
-from apps.reconciliation.models import Unit
+from apps.reconciliation.matching.records import statement_line_amounts
+from apps.reconciliation.models import StatementMatch, Unit
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ def parse_statement(payload: Any) -> StatementInput:
     supplier_tax_id = errors.tax_id(payload, "supplierCompanyTaxId")
 
     lines = _parse_lines(payload.get("itemList", MISSING), errors)
+    if not errors.errors:
+        _check_totals(lines, errors)
 
     if errors.errors:
         raise ValidationFailed(messages.VALIDATION_FAILED.format(count=len(errors.errors)), errors=errors.errors)
@@ -289,4 +293,34 @@ def _check_amounts(
                 f"{prefix}.amount",
                 messages.PRICE_MISMATCH.format(amount=amount, expected=expected, tolerance=tolerance),
                 position,
+            )
+
+
+def _check_totals(lines: list[LineInput], errors: FieldCollector) -> None:
+    """The lines' net, tax and gross, as matching derives them, must add up to
+    totals the match's columns (and every reader of them) hold: each line fits
+    its own columns, but eleven lines of 999999999999999 do not fit a total.
+    The totals by kind add up subsets of the lines, so the bound is on the sum
+    of the lines' magnitudes: every subset's total then fits too."""
+    sums = {"net": Decimal(0), "tax": Decimal(0), "gross": Decimal(0)}
+    for line in lines:
+        amounts = statement_line_amounts(
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            amount_without_tax=line.amount_without_tax,
+            tax_percent=line.tax_percent,
+            tax_amount=line.tax_amount,
+            amount=line.amount,
+        )
+        for part in sums:
+            sums[part] += abs(getattr(amounts, part) or 0)
+    labels = {"net": messages.TOTAL_NET, "tax": messages.TOTAL_TAX, "gross": messages.TOTAL_GROSS}
+    for part, total in sums.items():
+        bounds = field_bounds(StatementMatch, f"statement_{part}")
+        try:
+            bounds.decimal(total.quantize(Decimal("0.0001")), field="itemList")
+        except BoundsError:
+            largest = bounds.largest_decimal()
+            errors.add(
+                "itemList", messages.STATEMENT_TOTAL_TOO_LARGE.format(part=labels[part], total=total, largest=largest)
             )

@@ -313,3 +313,12 @@ def test_xml_bodies_on_v2_are_guarded_too(client: Any, v2_token: str, case: str)
     assert response.json()["Error"] == {400: "MalformedRequest", 413: "PayloadTooLarge"}[status]
     assert text in response.json()["Message"]
     assert not Purchase.objects.exists()
+
+
+def test_an_integer_too_long_for_python_is_a_clear_parse_error() -> None:
+    from rest_framework.exceptions import ParseError
+
+    with pytest.raises(ParseError) as caught:
+        json_guard.loads(b'{"quantity": ' + b"9" * 5000 + b"}")
+    assert "5000 digits is longer than any field holds" in str(caught.value.detail)
+    assert "set_int_max_str_digits" not in str(caught.value.detail)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from apps.core import bounds
 from apps.core.bounds import field_bounds
+from apps.reconciliation.matching.lines import CENT
 from apps.reconciliation.models import ReconciliationStatement, StatementLine, Unit
 from tests.reconciliation.conftest import example_statement
 from tests.reconciliation.factories import ReconciliationStatementFactory
@@ -207,7 +209,12 @@ def test_a_unit_code_at_its_column_length_is_accepted(xunlian):
 
 @pytest.mark.parametrize("name", LINE_NUMBERS)
 def test_every_amount_at_its_digit_and_place_limits_is_stored_exactly(xunlian, name):
-    assert xunlian.post(with_line(**{name: MAX_AMOUNT})).json()["ok"] is True
+    value = MAX_AMOUNT
+    if name == "unitPrice":
+        # The net matching derives from a unit price is rounded to cents: the
+        # largest price whose net a match can store has cents only.
+        value = str(Decimal(MAX_AMOUNT).quantize(CENT, ROUND_DOWN).quantize(Decimal("0.0001")))
+    assert xunlian.post(with_line(**{name: value})).json()["ok"] is True
     line = StatementLine.objects.get()
     column = {
         "quantity": "quantity",
@@ -217,7 +224,33 @@ def test_every_amount_at_its_digit_and_place_limits_is_stored_exactly(xunlian, n
         "amount": "amount",
         "discount": "discount",
     }[name]
-    assert str(getattr(line, column)) == MAX_AMOUNT
+    assert str(getattr(line, column)) == value
+
+
+def test_a_unit_price_whose_net_rounds_past_the_largest_amount_is_refused(xunlian):
+    try:
+        field_bounds(StatementLine, "amount").decimal(Decimal(MAX_AMOUNT).quantize(CENT))
+        pytest.skip("on this database the largest amount rounded to cents still fits")
+    except bounds.BoundsError:
+        pass  # PostgreSQL: 9999999999999999.9999 rounds to 10000000000000000.00
+    answer = xunlian.post(with_line(unitPrice=MAX_AMOUNT)).json()
+    assert answer["ok"] is False
+    assert list(answer["status"]["description"]) == ["itemList"]
+    assert not ReconciliationStatement.objects.exists()
+
+
+def test_lines_whose_total_no_total_column_holds_are_refused_and_nothing_is_stored(xunlian):
+    """Eleven lines of 999999999999999 each fit a line, not a statement total."""
+    big = "999999999999999"
+    lines = [
+        bare_line(itemNo=f"{n:02d}", amount=big, amountWithoutTax=big, taxAmount=0, taxPercent=0) for n in range(11)
+    ]
+    answer = xunlian.post(example_statement(itemList=lines)).json()
+    assert answer["ok"] is False
+    messages = answer["status"]["description"]["itemList"]
+    assert len(messages) == 2  # the net and the gross; the tax is 0
+    assert all("10999999999999989" in message for message in messages)
+    assert not ReconciliationStatement.objects.exists()
 
 
 def test_the_tax_rate_at_its_place_limit_is_stored_exactly(xunlian):

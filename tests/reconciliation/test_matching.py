@@ -496,3 +496,98 @@ def test_match_statements_rejects_a_bad_date(db):
 
     with pytest.raises(CommandError, match="not a date"):
         call_command("match_statements", "--since", "2019-13-01")
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("match_statements", "--since", "20190601")  # the help says YYYY-MM-DD
+
+
+@pytest.mark.parametrize("option", ["--supplier", "--since"])
+def test_match_statements_refuses_an_empty_value_rather_than_matching_everything(db, option):
+    from django.core.management.base import CommandError
+
+    store()
+    with pytest.raises(CommandError, match="is empty"):
+        call_command("match_statements", option, " ")
+    assert not StatementMatch.objects.exists()
+
+
+# --- found by trying it as a reviewer would ---------------------------------------------
+
+
+def test_a_unit_the_mapping_cannot_convert_is_not_compared_as_if_it_were_the_same(db):
+    """10 EA against a mapping in KG: no conversion is known, so the line is not
+    paired (10 EA is not 10 KG) and the statement has differences."""
+    supplier = make_supplier()
+    make_product("STEEL")
+    ProductMapping.objects.create(
+        supplier=supplier, supplier_product_no="ST-1", product_code="STEEL", factor=1, unit=Unit.objects.get(code="KG")
+    )
+    make_purchase(line(product="STEEL", quantity="10", rate="2", vat="0"))
+    each = example_line(
+        productNo="ST-1", unit="EA", quantity=10, unitPrice=2, amountWithoutTax=20, taxPercent=0, taxAmount=0, amount=20
+    )
+    match = run(store(itemList=[each]))
+    assert match.status == MatchStatus.DIFFERENCES
+    assert [status for status, _item, _number in rows(match)] == [
+        LineStatus.NOT_IN_PURCHASES,
+        LineStatus.NOT_ON_STATEMENT,
+    ]
+    assert "unit_not_convertible" in match.lines.get(status=LineStatus.NOT_IN_PURCHASES).notes
+
+
+def test_a_line_with_only_its_amount_and_tax_rate_is_compared_by_the_net_they_give(db):
+    """amount 41794.30 at 6 %: net 41794.30 / 1.06 = 39428.58, tax 2365.71."""
+    make_purchase(line())
+    gross_only = example_line()
+    for name in ("unitPrice", "amountWithoutTax", "taxAmount"):
+        del gross_only[name]
+    match = run(store(itemList=[gross_only]))
+    row = match.lines.get()
+    assert (row.status, row.statement_net, row.statement_tax) == (LineStatus.MATCHED, D("39428.58"), D("2365.71"))
+    assert match.status == MatchStatus.ALL_MATCHED
+
+
+def test_purchases_in_another_currency_do_not_spoil_a_statement_that_matches(db):
+    make_purchase(line())
+    make_purchase(line(), currency="GBP")
+    match = run(store())
+    assert [status for status, _item, _number in rows(match)] == [LineStatus.MATCHED, LineStatus.OTHER_CURRENCY]
+    assert match.status == MatchStatus.ALL_MATCHED
+
+
+def test_changing_a_mapping_in_the_admin_re_matches_the_suppliers_statements(
+    db, admin_client, django_capture_on_commit_callbacks
+):
+    supplier = make_supplier()
+    make_product("FH-BOX")
+    mapping = ProductMapping.objects.create(
+        supplier=supplier,
+        supplier_product_no="BOX-12",
+        product_code="FH-BOX",
+        factor=12,
+        unit=Unit.objects.get(code="BOX"),
+    )
+    make_purchase(line(product="FH-BOX", quantity="24", rate="10", vat="0"))
+    box = example_line(
+        productNo="BOX-12",
+        unit="BOX",
+        quantity=2,
+        unitPrice=120,
+        amountWithoutTax=240,
+        taxPercent=0,
+        taxAmount=0,
+        amount=240,
+    )
+    statement = store(itemList=[box])
+    assert run(statement).status == MatchStatus.ALL_MATCHED
+    url = reverse("admin:reconciliation_productmapping_change", args=[mapping.pk])
+    form = {"supplier": supplier.pk, "supplier_product_no": "BOX-12", "product_code": "FH-BOX", "unit": mapping.unit_id}
+
+    refused = admin_client.post(url, {**form, "factor": "0"})
+    assert refused.status_code == 200
+    assert "The factor must be more than 0" in refused.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(url, {**form, "factor": "6"}).status_code == 302
+    match = StatementMatch.objects.get(statement=statement)
+    assert (match.trigger, match.status, match.stale_since) == (Trigger.MAPPING, MatchStatus.DIFFERENCES, None)
+    assert match.lines.get(statement_line__isnull=False).factor == D(6)

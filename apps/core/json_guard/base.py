@@ -107,8 +107,19 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+MAX_INTEGER_DIGITS = 4300  # Python's own limit on int(str); no finhub field comes near it
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"a JSON integer of {len(text.lstrip('-'))} digits is longer than any field holds")
+    return int(text)
+
+
 def _decoder() -> json.JSONDecoder:
-    return json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_object)
+    return json.JSONDecoder(
+        parse_float=Decimal, parse_int=_integer, parse_constant=_reject_constant, object_pairs_hook=_object
+    )
 
 
 # --- checks on decoded values -------------------------------------------------------

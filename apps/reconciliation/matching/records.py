@@ -40,7 +40,8 @@ def statement_line_amounts(
     """Net, tax and gross of a statement line (``unitPrice`` and ``amount`` include tax).
 
     * net: ``amountWithoutTax``; else ``amount - taxAmount``; else
-      ``quantity x unitPrice / (1 + taxPercent)`` (rounded half-up to 2);
+      ``quantity x unitPrice / (1 + taxPercent)``, or without a unit price
+      ``amount / (1 + taxPercent)`` (rounded half-up to 2);
     * tax: ``taxAmount``; else ``net x taxPercent`` (rounded); else ``amount - net``;
     * gross: ``amount``; else ``net + tax``; else ``quantity x unitPrice``.
 
@@ -51,6 +52,10 @@ def statement_line_amounts(
         net = amount - tax_amount
     if net is None and unit_price is not None:
         net = round2(quantity * unit_price / (1 + (tax_percent or ZERO)))
+    if net is None and amount is not None and tax_percent is not None:
+        # Only the gross and the rate: validation holds quantity x unitPrice to
+        # ``amount``, so the spec's last rule reads the same off ``amount``.
+        net = round2(amount / (1 + tax_percent))
     tax = tax_amount
     if tax is None and net is not None and tax_percent is not None:
         tax = round2(net * tax_percent)
@@ -146,9 +151,11 @@ def statement_line_key(
         if mapping.unit and mapping.unit != unit:
             conversion = unit_conversion(unit, mapping.unit, units)
             if conversion is None:
-                note = UNIT_NOT_CONVERTIBLE
-            else:
-                factor = conversion * mapping.factor
+                # 10 EA is not 10 KG: a key of its own, so the line pairs with no
+                # purchase line and ends ``not in purchases`` with the note.
+                key = f"{code_key(mapping.product_code)}|unit:{unit}"
+                return LineKey(key, KEY_BY_MAPPING, factor, mapping.product_code, UNIT_NOT_CONVERTIBLE)
+            factor = conversion * mapping.factor
         return LineKey(code_key(mapping.product_code), KEY_BY_MAPPING, factor, mapping.product_code, note)
     code = product_codes.get(normalised)
     if code is not None:

@@ -111,6 +111,20 @@ class BuyerCheck(models.TextChoices):
     OTHER = "other", _("another buyer")
 
 
+# Why a match ran (``services.Trigger`` values, kept as codes on the wire), in words.
+TRIGGER_LABELS = {
+    "received": _("statement received"),
+    "purchases_changed": _("purchases changed"),
+    "supplier_changed": _("supplier changed"),
+    "admin": _("run from the admin"),
+    "api": _("run through the API"),
+    "command": _("run by a command"),
+    "mapping": _("product mapping changed"),
+    "unit": _("unit changed"),
+    "demo": _("demo data"),
+}
+
+
 class StatementMatch(models.Model):
     """The stored result of matching one statement: when it ran, against which
     supplier, period and purchases, the totals and the difference by kind. Its
@@ -171,6 +185,10 @@ class StatementMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement} {self.get_status_display()}"
+
+    @property
+    def trigger_label(self) -> str:
+        return str(TRIGGER_LABELS.get(self.trigger, self.trigger))
 
     @property
     def is_stale(self) -> bool:

@@ -7,13 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from apps.core.exceptions import ValidationFailed
 from apps.purchases import selectors as purchases
 from apps.reconciliation import messages
 from apps.reconciliation.matching.records import normalise_product_no
-from apps.reconciliation.models import MatchLine, ProductMapping
+from apps.reconciliation.models import MatchLine, ProductMapping, Unit
 from apps.reconciliation.services.matching import Trigger, statement_match
+from apps.reconciliation.services.rematch import mapping_changed, unit_changed
 
 
 @transaction.atomic
@@ -46,3 +48,36 @@ def product_mapping_learn(*, match_line: MatchLine, by: Any) -> ProductMapping:
     )
     statement_match(statement=match.statement_id, trigger=Trigger.MAPPING, by=by)
     return mapping
+
+
+@transaction.atomic
+def product_mapping_save(*, mapping: ProductMapping, by: Any) -> ProductMapping:
+    """Save a mapping entered in the admin; the statements of its supplier (and of
+    its former supplier) go stale and are matched again after the delay."""
+    if mapping.pk is None and getattr(by, "pk", None):
+        mapping.created_by = by
+    suppliers = {mapping.supplier_id}
+    if mapping.pk is not None:
+        suppliers |= set(ProductMapping.objects.filter(pk=mapping.pk).values_list("supplier_id", flat=True))
+    mapping.save()
+    mapping_changed(supplier_ids=suppliers, changed_at=timezone.now())
+    return mapping
+
+
+@transaction.atomic
+def product_mapping_delete(*, mapping: ProductMapping) -> None:
+    """Delete a mapping; its supplier's statements are matched again."""
+    supplier_id = mapping.supplier_id
+    mapping.delete()
+    mapping_changed(supplier_ids=[supplier_id], changed_at=timezone.now())
+
+
+@transaction.atomic
+def unit_save(*, unit: Unit) -> Unit:
+    """Save a unit of the unit table; when its base or factor changed, the
+    statements that convert through it are matched again."""
+    before = Unit.objects.filter(pk=unit.pk).values("base_unit_id", "base_factor").first() if unit.pk else None
+    unit.save()
+    if before is not None and (before["base_unit_id"], before["base_factor"]) != (unit.base_unit_id, unit.base_factor):
+        unit_changed(unit_id=unit.pk, changed_at=timezone.now())
+    return unit

@@ -35,6 +35,7 @@ from django.utils import timezone
 from apps.purchases import selectors as purchases
 from apps.reconciliation.matching.pairing import (
     MATCHED,
+    OTHER_CURRENCY,
     PurchaseLineRecord,
     StatementLineRecord,
     code_key,
@@ -74,6 +75,7 @@ class Trigger:
     API = "api"
     COMMAND = "command"
     MAPPING = "mapping"
+    UNIT = "unit"
     DEMO = "demo"
 
 
@@ -275,6 +277,9 @@ def _pair(
             if row.statement is not None or not row.pairing or not row.pairing.statement_lines
         )
     )
-    everything_matched = bool(rows) and all(row.status == MATCHED for row in rows)
+    # Purchases in another currency are listed apart and take no part (spec):
+    # they neither make nor spoil "all matched".
+    paired_rows = [row for row in rows if row.status != OTHER_CURRENCY]
+    everything_matched = bool(paired_rows) and all(row.status == MATCHED for row in paired_rows)
     match.status = MatchStatus.ALL_MATCHED if everything_matched else MatchStatus.DIFFERENCES
     return rows, extra

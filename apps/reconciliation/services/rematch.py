@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.purchases import selectors as purchases
-from apps.reconciliation.models import MatchLine, MatchStatus, ReconciliationStatement, StatementMatch
+from apps.reconciliation.models import MatchLine, MatchStatus, ProductMapping, ReconciliationStatement, StatementMatch
 from apps.reconciliation.services.matching import Trigger, normalise_tax_id
 
 # A queued re-run that has not run after its delay plus this long is taken as
@@ -146,3 +146,19 @@ def supplier_changed(*, supplier_id: int, tax_id: str, changed_at: dt.datetime) 
         changed_at=changed_at,
         trigger=Trigger.SUPPLIER_CHANGED,
     )
+
+
+def mapping_changed(*, supplier_ids: Iterable[int], changed_at: dt.datetime) -> list[int]:
+    """A product mapping of these suppliers was added, changed or deleted: the
+    statements matched to them pair by it, so their results go stale and re-run."""
+    ids = ReconciliationStatement.objects.filter(match__supplier_id__in=list(supplier_ids)).values_list("pk", flat=True)
+    return statements_mark_stale(statement_ids=ids, changed_at=changed_at, trigger=Trigger.MAPPING)
+
+
+def unit_changed(*, unit_id: int, changed_at: dt.datetime) -> list[int]:
+    """A unit's base or factor changed: statements with lines in it, and those of
+    suppliers whose mappings are in it, convert through it."""
+    in_lines = Q(lines__unit_id=unit_id)
+    by_mapping = Q(match__supplier_id__in=ProductMapping.objects.filter(unit_id=unit_id).values("supplier_id"))
+    ids = ReconciliationStatement.objects.filter(in_lines | by_mapping).values_list("pk", flat=True).distinct()
+    return statements_mark_stale(statement_ids=ids, changed_at=changed_at, trigger=Trigger.UNIT)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from typing import Any
 
@@ -11,6 +12,8 @@ from apps.reconciliation.models import ReconciliationStatement
 from apps.reconciliation.services import Trigger, statement_match
 from apps.reconciliation.services.matching import normalise_tax_id
 from apps.reconciliation.services.rematch import midnight
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class Command(BaseCommand):
@@ -27,11 +30,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         statements = ReconciliationStatement.objects.order_by("pk")
+        # An empty value (an unset shell variable) must not widen the run to every statement.
+        for name in ("supplier", "since"):
+            if options[name] is not None and not options[name].strip():
+                raise CommandError(f"--{name} is empty: leave it out to match every statement")
         if options["supplier"]:
             statements = statements.filter(supplier_tax_id=normalise_tax_id(options["supplier"]))
         if options["since"]:
+            text = options["since"].strip()
             try:
-                since = dt.date.fromisoformat(options["since"])
+                if not ISO_DAY.fullmatch(text):
+                    raise ValueError(text)
+                since = dt.date.fromisoformat(text)
             except ValueError:
                 raise CommandError(f"--since: {options['since']!r} is not a date (YYYY-MM-DD)") from None
             statements = statements.filter(end_time__gte=midnight(since))
