@@ -66,10 +66,10 @@ format: install
 	$(BIN)/ruff format .
 
 worker: install
-	$(BIN)/celery -A config.celery_app worker --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/celery -A config.celery_app worker --loglevel=INFO
 
 beat: install
-	$(BIN)/celery -A config.celery_app beat --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/celery -A config.celery_app beat --loglevel=INFO
 
 ci:
 	bash .ci/run

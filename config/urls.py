@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
@@ -35,7 +34,5 @@ urlpatterns = [
 # A 500 outside every view's own handler: JSON under /api/, Django's page elsewhere.
 handler500 = "apps.core.api.views.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing under MEDIA_ROOT is served publicly, not even with DEBUG on: raw import
+# bodies are downloaded through the import job's admin page, which checks the permission.

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from apps.core.scopes import scopes_implied_by_sys
 from apps.core.services import ClientCredentials, api_client_create, api_token_issue
 from tests.worker import CeleryWorkerProcess
 
@@ -31,9 +32,16 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _empty_throttles() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def sap_client(db: None) -> ClientCredentials:
-    return api_client_create(name="SAP PP", sys="pp")
+    return api_client_create(name="SAP PP", sys="pp", scopes=scopes_implied_by_sys("pp"))
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 
 from apps.core.importing.jobs import import_job_create, import_job_succeed
 from apps.core.models import ImportJob
+from apps.core.scopes import ApiScope
 from apps.core.services import api_client_create, api_token_issue
 
 # Every status an operation returns must be documented with the body it sends
@@ -42,7 +43,7 @@ class Credentials:
     """Valid credentials of one API client (system code ``pp``)."""
 
     def __init__(self) -> None:
-        client = api_client_create(name="schemathesis", sys="pp")
+        client = api_client_create(name="schemathesis", sys="pp", scopes=ApiScope.values)
         self.client = client.client
         self.token = api_token_issue(app_key=client.app_key, app_secret=client.app_secret).token
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django import forms
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -13,8 +14,27 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin_exports import export_download
+from apps.core.admin_mixins import OneTimeSecret, one_time_secrets_page
 from apps.core.models import ApiClient, ApiToken, ExportFile, IdempotencyRecord, ImportJob
-from apps.core.services import api_client_create, api_client_rotate_secret
+from apps.core.scopes import ApiScope
+from apps.core.services import api_client_create, api_client_rotate_secret, api_scopes_clean
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"),
+        choices=ApiScope.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("What the client may call; a call outside its grants is refused (403)."),
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "sys", "is_active", "scopes"]
+
+    def clean_scopes(self) -> list[str]:
+        return api_scopes_clean(self.cleaned_data["scopes"])
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -31,11 +51,12 @@ class ApiTokenInline(admin.TabularInline):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "sys", "app_key", "is_active", "created_at", "last_used_at"]
+    form = ApiClientForm
+    list_display = ["name", "sys", "scopes", "app_key", "is_active", "created_at", "last_used_at"]
     list_filter = ["is_active", "sys"]
     search_fields = ["name", "app_key"]
     readonly_fields = ["app_key", "created_at", "last_used_at"]
-    fields = ["name", "sys", "is_active", "app_key", "created_at", "last_used_at"]
+    fields = ["name", "sys", "is_active", "scopes", "app_key", "created_at", "last_used_at"]
     inlines = [ApiTokenInline]
     actions = ["rotate_secret"]
 
@@ -43,28 +64,31 @@ class ApiClientAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        credentials = api_client_create(name=obj.name, sys=obj.sys, is_active=obj.is_active)
+        credentials = api_client_create(name=obj.name, sys=obj.sys, is_active=obj.is_active, scopes=obj.scopes)
         obj.pk = credentials.client.pk
         obj.app_key = credentials.app_key
         obj.app_secret_hash = credentials.client.app_secret_hash
         obj.created_at = credentials.client.created_at
-        self.message_user(
-            request,
-            _("Copy these now, they are not shown again: appKey %(key)s appSecret %(secret)s")
-            % {"key": credentials.app_key, "secret": credentials.app_secret},
-            messages.WARNING,
-        )
+        request._one_time_secrets = [  # type: ignore[attr-defined]
+            OneTimeSecret(obj.name, "appKey", credentials.app_key),
+            OneTimeSecret(obj.name, "appSecret", credentials.app_secret),
+        ]
+
+    def response_add(self, request: HttpRequest, obj: ApiClient, post_url_continue: str | None = None) -> HttpResponse:
+        secrets = getattr(request, "_one_time_secrets", None)
+        if not secrets:
+            return super().response_add(request, obj, post_url_continue)
+        return one_time_secrets_page(request, self, secrets, title=_("New API client"))
 
     @admin.action(description=_("Rotate the secret (revokes the client's tokens)"), permissions=["change"])
-    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
-        for client in queryset:
-            credentials = api_client_rotate_secret(client=client)
-            self.message_user(
-                request,
-                _("%(name)s: new appSecret %(secret)s (shown once)")
-                % {"name": client.name, "secret": credentials.app_secret},
-                messages.WARNING,
-            )
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> HttpResponse:
+        secrets = [
+            OneTimeSecret(client.name, "appSecret", api_client_rotate_secret(client=client).app_secret)
+            for client in queryset
+        ]
+        return one_time_secrets_page(
+            request, self, secrets, title=_("New secrets"), notes=[_("The clients' tokens were revoked.")]
+        )
 
 
 @admin.register(ApiToken)
@@ -135,7 +159,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "trace_id",
         "body_sha256",
         "body_size",
-        "raw_body",
+        "raw_body_link",
         "body_purged_at",
         "attempts",
         "heartbeat_at",
@@ -144,13 +168,45 @@ class ImportJobAdmin(admin.ModelAdmin):
         "finished_at",
         "duration",
     ]
-    exclude = ["stage_table"]
+    exclude = ["stage_table", "raw_body"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_urls(self) -> list[Any]:
+        own = [
+            path(
+                "<int:object_id>/raw-body/",
+                self.admin_site.admin_view(self.raw_body_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_raw_body",
+            )
+        ]
+        return own + super().get_urls()
+
+    def raw_body_view(self, request: HttpRequest, object_id: int) -> FileResponse:
+        """The body as it was received, for whoever may view the job; read through
+        the default storage (local or S3), never served from a public URL."""
+        job = get_object_or_404(ImportJob, pk=object_id)
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        if not job.raw_body:
+            raise Http404(_("This import's raw body is not kept (purged or never stored)."))
+        try:
+            body = job.raw_body.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("This import's raw body is not kept (purged or never stored).")) from None
+        filename = f"{job.kind}-{job.scope}-{job.public_id}.json"
+        return FileResponse(body, as_attachment=True, filename=filename, content_type="application/json")
+
+    @admin.display(description=_("raw body"))
+    def raw_body_link(self, job: ImportJob) -> str:
+        if not job.raw_body:
+            return "–"
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_raw_body", args=[job.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)  # an audit record (apps.core.groups)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ExportMixin, ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -115,6 +119,33 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@dataclass(frozen=True)
+class OneTimeSecret:
+    owner: str
+    label: Any
+    value: str
+
+
+def one_time_secrets_page(
+    request: HttpRequest, model_admin: Any, secrets: list[OneTimeSecret], *, title: Any, notes: list[Any] | None = None
+) -> TemplateResponse:
+    """The answer to the POST that created secrets (an appSecret, a long-lived token):
+    shown on this page only, never put in the messages cookie or the session, and
+    not cached by the browser or a proxy."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "opts": model_admin.opts,
+        "secrets": secrets,
+        "notes": notes or [],
+        "back_url": reverse(f"admin:{model_admin.opts.app_label}_{model_admin.opts.model_name}_changelist"),
+    }
+    response = TemplateResponse(request, "admin/core/one_time_secrets.html", context)
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, " + response["Cache-Control"]
+    return response
 
 
 DOWNLOAD_CONTENT_TYPES = {

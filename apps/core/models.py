@@ -24,6 +24,12 @@ class ApiClient(models.Model):
     app_secret_hash = models.CharField(_("appSecret (hashed)"), max_length=256, editable=False)
     sys = models.CharField(_("system code"), max_length=32, help_text=_("The KDP sys header, e.g. pp."))
     is_active = models.BooleanField(_("active"), default=True)
+    scopes = models.JSONField(
+        _("scopes"),
+        default=list,
+        blank=True,
+        help_text=_("What the client may call (apps.core.scopes); none by default."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
@@ -34,6 +40,9 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sys})"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

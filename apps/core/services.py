@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,8 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core import messages
-from apps.core.exceptions import AuthenticationError, ConflictError
+from apps.core.exceptions import AuthenticationError, ConflictError, ValidationFailed
 from apps.core.models import ApiClient, ApiToken, IdempotencyRecord
+from apps.core.scopes import ApiScope
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,17 @@ def token_digest(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
+_DUMMY_PASSWORD_HASH: list[str] = []
+
+
+def password_check_dummy(password: str) -> None:
+    """The hashing work of checking a real password, for an unknown appKey or user
+    name: the answer takes as long whether or not the key or user exists."""
+    if not _DUMMY_PASSWORD_HASH:
+        _DUMMY_PASSWORD_HASH.append(make_password(secrets.token_urlsafe(16)))
+    check_password(password, _DUMMY_PASSWORD_HASH[0])
+
+
 @dataclass(frozen=True)
 class ClientCredentials:
     client: ApiClient
@@ -33,13 +46,29 @@ class ClientCredentials:
     app_secret: str
 
 
+def api_scopes_clean(scopes: Iterable[str]) -> list[str]:
+    """The grants, each one a known scope (ValidationFailed otherwise), sorted, once each."""
+    unknown = sorted(set(scopes) - set(ApiScope.values))
+    if unknown:
+        raise ValidationFailed(
+            messages.SCOPE_UNKNOWN.format(scopes=", ".join(unknown), known=", ".join(ApiScope.values))
+        )
+    return sorted(set(scopes))
+
+
 @transaction.atomic
-def api_client_create(*, name: str, sys: str, is_active: bool = True) -> ClientCredentials:
-    """Create an API client. The secret is returned once and only its hash is kept."""
+def api_client_create(*, name: str, sys: str, is_active: bool = True, scopes: Iterable[str] = ()) -> ClientCredentials:
+    """Create an API client with explicit grants (none by default). The secret is
+    returned once and only its hash is kept."""
     app_key = secrets.token_hex(16)
     app_secret = secrets.token_urlsafe(32)
     client = ApiClient.objects.create(
-        name=name, sys=sys, is_active=is_active, app_key=app_key, app_secret_hash=make_password(app_secret)
+        name=name,
+        sys=sys,
+        is_active=is_active,
+        scopes=api_scopes_clean(scopes),
+        app_key=app_key,
+        app_secret_hash=make_password(app_secret),
     )
     return ClientCredentials(client=client, app_key=app_key, app_secret=app_secret)
 
@@ -64,7 +93,10 @@ class IssuedToken:
 def api_token_issue(*, app_key: str, app_secret: str) -> IssuedToken:
     """Exchange appKey/appSecret for an access token that expires after KDP_TOKEN_TTL_SECONDS."""
     client = ApiClient.objects.filter(app_key=app_key, is_active=True).first()
-    if client is None or not check_password(app_secret, client.app_secret_hash):
+    if client is None:
+        password_check_dummy(app_secret)
+        raise AuthenticationError(messages.CREDENTIALS_INVALID)
+    if not check_password(app_secret, client.app_secret_hash):
         raise AuthenticationError(messages.CREDENTIALS_INVALID)
     raw = secrets.token_urlsafe(32)
     ttl = settings.KDP_TOKEN_TTL_SECONDS

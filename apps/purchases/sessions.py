@@ -32,11 +32,24 @@ issues) and only their SHA-256 digest is stored (``apps.core.services.token_dige
 A session token expires after ``KASHFLOW_SESSION_IDLE_MINUTES`` without use; a
 temporary token after ``KASHFLOW_TEMPORARY_TOKEN_MINUTES`` or after one wrong
 answer; a long-lived token (issued by an admin) at its expiry date.
+
+Sign-in attempts
+----------------
+Each attempt (a password at step 1, memorable characters at step 2) is counted
+*before* it is checked, with one atomic ``UPDATE ... SET failed_attempts =
+failed_attempts + 1``: so of N concurrent wrong attempts exactly
+``MAX_FAILED_ATTEMPTS`` are checked and the rest find the user locked. The lock
+(``LOCK_MINUTES``) stops signing in only: tokens already issued, in particular an
+integration's long-lived token, keep working, so that a stranger who locks a user
+does not stop its integration. Locking is logged and shown in the admin; an admin
+may unlock early. An unknown user name costs the same password hashing as a known
+one, so names cannot be told apart by timing.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -46,15 +59,19 @@ from hashlib import sha256
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.core.exceptions import AuthenticationError, ValidationFailed
-from apps.core.services import token_digest
+from apps.core.services import password_check_dummy, token_digest
 from apps.purchases.models import KashflowToken, KashflowUser
 
 POSITIONS_ASKED = 3
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
+
+logger = logging.getLogger("finhub.kashflow.signin")
+LOCKED_MESSAGE = "User account is locked, please contact administrator."
 
 
 class AccountLocked(AuthenticationError):
@@ -103,8 +120,16 @@ def check_memorable_characters(owner: KashflowUser, answers: dict[int, str]) -> 
 
 
 @transaction.atomic
-def kashflow_user_create(*, username: str, password: str, memorable_word: str, is_staff: bool = False) -> KashflowUser:
-    """Create (or update) a Django user with API access and a memorable word."""
+def kashflow_user_create(
+    *,
+    username: str,
+    password: str,
+    memorable_word: str,
+    is_staff: bool = False,
+    scope: str = KashflowUser.Scope.WRITE,
+) -> KashflowUser:
+    """Create (or update) a Django user with API access (read-write unless told
+    ``scope=purchases:read``) and a memorable word."""
     user_model = get_user_model()
     user, _created = user_model.objects.get_or_create(username=username, defaults={"is_staff": is_staff})
     user.set_password(password)
@@ -112,7 +137,8 @@ def kashflow_user_create(*, username: str, password: str, memorable_word: str, i
     user.save()
     owner, _ = KashflowUser.objects.get_or_create(user=user)
     owner.api_access = True
-    owner.save(update_fields=["api_access"])
+    owner.scope = KashflowUser.Scope(scope)
+    owner.save(update_fields=["api_access", "scope"])
     set_memorable_word(owner, memorable_word)
     return owner
 
@@ -132,14 +158,57 @@ def _new_token(owner: KashflowUser, kind: str, *, expires_at=None, positions=Non
     return raw
 
 
-def _fail(owner: KashflowUser) -> None:
-    owner.failed_attempts += 1
-    fields = ["failed_attempts"]
-    if owner.failed_attempts >= MAX_FAILED_ATTEMPTS:
-        owner.locked_until = timezone.now() + timedelta(minutes=LOCK_MINUTES)
-        owner.failed_attempts = 0
-        fields.append("locked_until")
-    owner.save(update_fields=fields)
+def _count_attempt(owner: KashflowUser) -> int:
+    """Count one sign-in attempt before checking it; its number in the current
+    series. An expired lock starts a new series. Committed at once, so that
+    concurrent attempts each see their own number."""
+    now = timezone.now()
+    with transaction.atomic():
+        KashflowUser.objects.filter(pk=owner.pk, locked_until__lte=now).update(failed_attempts=0, locked_until=None)
+        KashflowUser.objects.filter(pk=owner.pk).update(failed_attempts=F("failed_attempts") + 1)
+        return int(KashflowUser.objects.filter(pk=owner.pk).values_list("failed_attempts", flat=True).get())
+
+
+def _succeeded(owner: KashflowUser) -> None:
+    KashflowUser.objects.filter(pk=owner.pk).update(failed_attempts=0)
+    owner.failed_attempts = 0
+
+
+def _password_ok(owner: KashflowUser) -> None:
+    """Step 1 passed: the attempt is not a failure (step 2 still counts its own)."""
+    KashflowUser.objects.filter(pk=owner.pk, failed_attempts__gt=0).update(failed_attempts=F("failed_attempts") - 1)
+
+
+def _lock(owner: KashflowUser, *, address: str, step: str) -> None:
+    until = timezone.now() + timedelta(minutes=LOCK_MINUTES)
+    locked = (
+        KashflowUser.objects.filter(pk=owner.pk).exclude(locked_until__gt=timezone.now()).update(locked_until=until)
+    )
+    if locked:
+        logger.warning(
+            "KashFlow API user %s locked until %s after %d failed sign-in attempts (last at %s from %s)",
+            owner.user.get_username(),
+            until.isoformat(),
+            MAX_FAILED_ATTEMPTS,
+            step,
+            address,
+        )
+
+
+def _attempt(owner: KashflowUser, *, address: str, step: str) -> int:
+    """Count the attempt; AccountLocked when the user is locked or the limit is passed."""
+    if owner.is_locked:
+        raise AccountLocked(LOCKED_MESSAGE)
+    number = _count_attempt(owner)
+    if number > MAX_FAILED_ATTEMPTS:
+        _lock(owner, address=address, step=step)
+        raise AccountLocked(LOCKED_MESSAGE)
+    return number
+
+
+def _failed(owner: KashflowUser, number: int, *, address: str, step: str) -> None:
+    if number >= MAX_FAILED_ATTEMPTS:
+        _lock(owner, address=address, step=step)
 
 
 def _owner_named(username: str) -> KashflowUser | None:
@@ -163,18 +232,18 @@ class SignInStep1:
     positions: list[int]
 
 
-def sign_in_start(*, username: str, password: str) -> SignInStep1:
+def sign_in_start(*, username: str, password: str, address: str = "") -> SignInStep1:
     """Step 1: check user name and password, return a temporary token and the
     positions of the memorable word to ask for."""
     owner = _owner_named(username)
     if owner is None:
+        password_check_dummy(password)
         raise InvalidCredentials("The user name or password is incorrect.")
-    if owner.is_locked:
-        raise AccountLocked("User account is locked, please contact administrator.")
+    number = _attempt(owner, address=address, step="password")
     if not owner.user.check_password(password) or not owner.has_memorable_word:
-        with transaction.atomic():
-            _fail(owner)
+        _failed(owner, number, address=address, step="password")
         raise InvalidCredentials("The user name or password is incorrect.")
+    _password_ok(owner)
     count = min(POSITIONS_ASKED, owner.memorable_word_length)
     positions = sorted(secrets.SystemRandom().sample(range(1, owner.memorable_word_length + 1), count))
     expires = timezone.now() + timedelta(minutes=settings.KASHFLOW_TEMPORARY_TOKEN_MINUTES)
@@ -182,7 +251,7 @@ def sign_in_start(*, username: str, password: str) -> SignInStep1:
     return SignInStep1(owner=owner, temporary_token=raw, positions=positions)
 
 
-def sign_in_finish(*, temporary_token: str, answers: dict[int, str]) -> tuple[KashflowUser, str]:
+def sign_in_finish(*, temporary_token: str, answers: dict[int, str], address: str = "") -> tuple[KashflowUser, str]:
     """Step 2: exchange the temporary token and the asked characters for a
     session token. A temporary token serves for one attempt only: a wrong answer
     burns it (and counts towards the lock), so guessing means starting again."""
@@ -194,27 +263,20 @@ def sign_in_finish(*, temporary_token: str, answers: dict[int, str]) -> tuple[Ka
             .filter(kind=KashflowToken.Kind.TEMPORARY, token_hash=token_digest(temporary_token.strip().lower()))
             .first()
         )
-        if token is None:
-            error: AuthenticationError | None = InvalidCredentials("The temporary token is invalid or has expired.")
-        else:
+        if token is not None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            owner = token.owner
-            error = None
-            if owner.is_locked:
-                error = AccountLocked("User account is locked, please contact administrator.")
-            elif set(answers) != set(token.positions) or not check_memorable_characters(owner, answers):
-                _fail(owner)
-                error = InvalidCredentials("The memorable word characters are incorrect.")
-            else:
-                if owner.failed_attempts:
-                    owner.failed_attempts = 0
-                    owner.save(update_fields=["failed_attempts"])
-                session = _new_token(owner, KashflowToken.Kind.SESSION)
-    # Raised after the commit: the burnt token and the failed attempt stay recorded.
-    if error is not None:
-        raise error
-    return owner, session
+    # Raised after the commit: the burnt token stays burnt.
+    if token is None:
+        raise InvalidCredentials("The temporary token is invalid or has expired.")
+    owner = token.owner
+    # Counted outside the token's transaction: the count commits at once (see _count_attempt).
+    number = _attempt(owner, address=address, step="memorable word")
+    if set(answers) != set(token.positions) or not check_memorable_characters(owner, answers):
+        _failed(owner, number, address=address, step="memorable word")
+        raise InvalidCredentials("The memorable word characters are incorrect.")
+    _succeeded(owner)
+    return owner, _new_token(owner, KashflowToken.Kind.SESSION)
 
 
 def issue_long_lived_token(owner: KashflowUser, *, label: str = "", days: int | None = None) -> str:
@@ -238,8 +300,7 @@ def authenticate_token(raw: str) -> KashflowToken:
     owner = token.owner
     if not owner.api_access or not owner.user.is_active:
         raise AuthenticationError("Session token provided is invalid.")
-    if owner.is_locked:
-        raise AccountLocked("User account is locked, please contact administrator.")
+    # A lock stops signing in, not the tokens already issued (see "Sign-in attempts").
     if token.kind == KashflowToken.Kind.SESSION:
         idle = timedelta(minutes=settings.KASHFLOW_SESSION_IDLE_MINUTES)
         if token.last_used_at is None or now - token.last_used_at > idle:

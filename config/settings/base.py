@@ -178,6 +178,29 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- cache (throttles) ----------------------------------------------------------
+# Throttle counters must be shared by every web process: Django's Redis cache when
+# Redis is configured (REDIS_URL, else a Redis broker's URL), local memory on the
+# embedded default (one process).
+REDIS_URL = env("REDIS_URL", default="") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "finhub",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+THROTTLE_CACHE = "default"
+# How many reverse proxies in front of finhub append to X-Forwarded-For; the
+# client's address is the one the outermost of them saw. 0: REMOTE_ADDR only, and
+# X-Forwarded-For is ignored (a client can write anything there).
+DJANGO_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+
 # --- DRF / OpenAPI ------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -198,7 +221,15 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"kdp": env("KDP_THROTTLE_RATE", default="600/min")},
+    # Per client identity and per client address (apps.core.throttling): the KDP
+    # endpoints (the token one per appKey), the KashFlow sign-in (per user name) and
+    # the Xunlian endpoint.
+    "DEFAULT_THROTTLE_RATES": {
+        "kdp": env("KDP_THROTTLE_RATE", default="600/min"),
+        "kashflow_signin": env("KASHFLOW_SIGNIN_THROTTLE_RATE", default="30/min"),
+        "xunlian": env("RECONCILIATION_THROTTLE_RATE", default="600/min"),
+    },
+    "NUM_PROXIES": DJANGO_TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "finhub API",

@@ -1,5 +1,7 @@
 """Production: every secret from the environment, no defaults; HTTPS everywhere."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -11,6 +13,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
+# The memorable words' pepper must live outside the database: no fallback here.
+KASHFLOW_MEMORABLE_WORD_PEPPER = env("KASHFLOW_MEMORABLE_WORD_PEPPER")
+if len(KASHFLOW_MEMORABLE_WORD_PEPPER) < 32:
+    raise ImproperlyConfigured("KASHFLOW_MEMORABLE_WORD_PEPPER must be at least 32 characters long.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

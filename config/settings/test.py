@@ -15,6 +15,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
+# Each test starts with empty throttle counters (tests/conftest.py clears them); the
+# shared-Redis test builds its own Redis caches.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default="/tmp/finhub-test-media")  # noqa: S108
 LANGUAGE_CODE = "en"
 WHITENOISE_AUTOREFRESH = True

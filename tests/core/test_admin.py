@@ -22,6 +22,24 @@ def _messages(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
+def one_time_secrets(response) -> dict[str, str]:
+    """The secrets shown on the page that answered the POST: {label: value}."""
+    html = response.content.decode()
+    return dict(re.findall(r"<td>(appKey|appSecret|SessionToken)</td><td><code>([^<]+)</code>", html))
+
+
+def assert_kept_nowhere(client, response, *secrets: str) -> None:
+    """Neither the messages cookie nor the session holds a secret (signed is not secret)."""
+    cookies = " ".join(morsel.value for morsel in client.cookies.values()) + " ".join(
+        morsel.value for morsel in response.cookies.values()
+    )
+    session = dict(client.session.items())
+    for secret in secrets:
+        assert secret not in cookies
+        assert secret not in str(session)
+    assert response["Cache-Control"].startswith("no-store")
+
+
 def test_import_job_changelist_shows_a_progress_bar(admin_client):
     ImportJobFactory(status=ImportJob.Status.RUNNING, progress_done=30, progress_total=120, counts={})
     ImportJobFactory(scope="done", counts={"added": 7, "removed": 2, "changed": 1})
@@ -61,17 +79,16 @@ def _add_client(admin_client, **fields):
         "tokens-MAX_NUM_FORMS": "1000",
         **fields,
     }
-    return admin_client.post("/admin/core/apiclient/add/", data, follow=True)
+    return admin_client.post("/admin/core/apiclient/add/", data)
 
 
 def test_adding_an_api_client_shows_the_secret_once_and_stores_a_hash(admin_client):
     response = _add_client(admin_client)
     assert response.status_code == 200
-    notes = [m for m in _messages(response) if "appSecret" in m]
-    assert len(notes) == 1
-    match = re.search(r"appKey (\S+) appSecret (\S+)", notes[0])
-    assert match, notes
-    app_key, app_secret = match.groups()
+    shown = one_time_secrets(response)
+    app_key, app_secret = shown["appKey"], shown["appSecret"]
+    assert_kept_nowhere(admin_client, response, app_secret)
+    assert not any("appSecret" in m for m in _messages(response))
     client = ApiClient.objects.get(name="BI warehouse")
     assert client.app_key == app_key
     assert app_secret not in client.app_secret_hash
@@ -89,10 +106,10 @@ def test_rotating_a_secret_revokes_the_client_tokens(admin_client, sap_client, s
     response = admin_client.post(
         "/admin/core/apiclient/",
         {"action": "rotate_secret", "_selected_action": [sap_client.client.pk]},
-        follow=True,
     )
     assert response.status_code == 200
-    new_secret = re.search(r"new appSecret (\S+)", " ".join(_messages(response))).group(1)
+    new_secret = one_time_secrets(response)["appSecret"]
+    assert_kept_nowhere(admin_client, response, new_secret)
     client = ApiClient.objects.get(pk=sap_client.client.pk)
     assert check_password(new_secret, client.app_secret_hash)
     assert not check_password(sap_client.app_secret, client.app_secret_hash)

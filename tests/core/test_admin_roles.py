@@ -4,6 +4,7 @@ or revoke its tokens; import jobs are audit records nobody but a superuser delet
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from apps.core.groups import AUDITOR, FINANCE_STAFF
@@ -58,3 +59,37 @@ def test_a_superuser_may_delete_an_import_job(admin_client):
     response = admin_client.post(reverse("admin:core_importjob_delete", args=[job.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not ImportJob.objects.filter(pk=job.pk).exists()
+
+
+def _job_with_body() -> ImportJob:
+    job = ImportJobFactory()
+    job.raw_body.save("body.json", ContentFile(b'[{"invoiceId": "1"}]'), save=True)
+    return job
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_raw_bodies_download_through_the_admin_for_those_who_may_view(client, settings, debug):
+    settings.DEBUG = debug
+    job = _job_with_body()
+    url = reverse("admin:core_importjob_raw_body", args=[job.pk])
+    assert client.get(url).status_code == 302  # to the login page
+    _login(client, AUDITOR)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b'[{"invoiceId": "1"}]'
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_raw_bodies_are_refused_to_staff_without_the_view_permission(client):
+    job = _job_with_body()
+    client.force_login(UserFactory(username="nobody", is_staff=True))
+    assert client.get(reverse("admin:core_importjob_raw_body", args=[job.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_nothing_under_the_media_root_is_served(client, settings, debug):
+    settings.DEBUG = debug
+    job = _job_with_body()
+    assert client.get(job.raw_body.url).status_code == 404
+    _login(client, FINANCE_STAFF)
+    assert client.get(job.raw_body.url).status_code == 404

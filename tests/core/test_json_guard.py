@@ -17,6 +17,7 @@ from rest_framework.exceptions import ParseError
 from apps.ap_balance.models import Snapshot, SnapshotLine
 from apps.core import json_guard
 from apps.core.models import ApiToken, ImportJob
+from apps.core.scopes import scopes_implied_by_sys
 from apps.core.services import api_client_create, api_token_issue
 from apps.invoices.models import Invoice
 from apps.purchases.models import Purchase
@@ -87,9 +88,9 @@ def _kashflow_envelope(response: Any) -> tuple[int, str]:
 
 @pytest.fixture
 def doors(client: Any, db: None) -> dict[str, Door]:
-    sap = api_client_create(name="SAP PP", sys="pp")
+    sap = api_client_create(name="SAP PP", sys="pp", scopes=scopes_implied_by_sys("pp"))
     kdp = KdpCaller(client, api_token_issue(app_key=sap.app_key, app_secret=sap.app_secret).token)
-    gateway = api_client_create(name="Xunlian gateway", sys="xl")
+    gateway = api_client_create(name="Xunlian gateway", sys="xl", scopes=scopes_implied_by_sys("xl"))
     xunlian = XunlianCaller(client, api_token_issue(app_key=gateway.app_key, app_secret=gateway.app_secret).token)
     user = kashflow_user_create(username="alice", password="S3cret-pass!", memorable_word="pineapple")
     kf_token = issue_long_lived_token(user, label="tests")
@@ -182,7 +183,7 @@ def test_a_valid_astral_character_and_a_string_at_the_limit_pass_the_guard(
 
 
 def test_the_guard_speaks_the_callers_language(client: Any, db: None) -> None:
-    gateway = api_client_create(name="Xunlian gateway", sys="xl")
+    gateway = api_client_create(name="Xunlian gateway", sys="xl", scopes=scopes_implied_by_sys("xl"))
     xunlian = XunlianCaller(client, api_token_issue(app_key=gateway.app_key, app_secret=gateway.app_secret).token)
     response = xunlian.post(raw=b'{"k": 1, "k": 2}', language=None)  # Xunlian: Chinese by default
     assert response.status_code == 400

@@ -137,7 +137,12 @@ def test_admin_import_job_shows_progress_and_raw_body(admin_client_with_data):
     assert b"<progress" in listing.content
     detail = admin_client_with_data.get(f"/admin/core/importjob/{job.pk}/change/")
     assert detail.status_code == 200
-    assert job.raw_body.url.encode() in detail.content
+    download = f"/admin/core/importjob/{job.pk}/raw-body/"
+    assert download.encode() in detail.content
+    assert job.raw_body.url.encode() not in detail.content
+    body = admin_client_with_data.get(download)
+    assert body.status_code == 200
+    assert b"".join(body.streaming_content) == job.raw_body.open("rb").read()
 
 
 def test_import_command_imports_a_file_and_reports_counts(db, tmp_path, capsys):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from apps.core.scopes import ApiScope
 from apps.core.services import ClientCredentials, api_client_create, api_token_issue
 
 SAVE_URL = "/reconciliation/saveReconForApi"
@@ -31,7 +32,10 @@ def example_line(**changes: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def gateway(db: None) -> ClientCredentials:
-    return api_client_create(name="Xunlian gateway", sys="xl")
+    # Also reads /api/v1 in some tests (the refusal without api:read: tests/core/test_scopes.py).
+    return api_client_create(
+        name="Xunlian gateway", sys="xl", scopes=[ApiScope.RECONCILIATION_WRITE, ApiScope.API_READ]
+    )
 
 
 @pytest.fixture

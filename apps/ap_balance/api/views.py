@@ -39,6 +39,7 @@ from apps.core.api.listing import reject_unknown_params
 from apps.core.api.views import KDP_ERROR_RESPONSES
 from apps.core.importing.pipeline import Submitted
 from apps.core.kdp.views import KdpImportView
+from apps.core.scopes import ApiScope
 
 BAD_QUERY = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid query parameters")
 NO_SUCH_SNAPSHOT = OpenApiResponse(OpenApiTypes.OBJECT, description="No such snapshot")
@@ -49,6 +50,7 @@ class ApBalanceReportView(KdpImportView):
     balance. Validated here; a Celery task makes it the current snapshot."""
 
     import_kind = KIND
+    required_scope = ApiScope.AP_BALANCE_WRITE
 
     @extend_schema(
         operation_id="kdp_ap_balance_report",

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from apps.core import messages
 from apps.core.authentication import ApiClientPrincipal
-from apps.core.exceptions import UnsupportedMediaTypeError
+from apps.core.exceptions import PermissionDeniedError, UnsupportedMediaTypeError
 from apps.core.kdp.parsers import RawBody, SpooledJsonParser
 from apps.core.models import ApiClient
 from apps.core.permissions import IsApiClient
@@ -25,6 +25,8 @@ class ApiClientJsonView(APIView):
     permission_classes = [IsApiClient]
     parser_classes = [SpooledJsonParser]
     max_body_bytes: int | None = None  # None: settings.KDP_MAX_BODY_BYTES
+    # The grant (apps.core.scopes) a client needs to call this endpoint; None: any client.
+    required_scope: str | None = None
 
     @property
     def client(self) -> ApiClient:
@@ -35,6 +37,8 @@ class ApiClientJsonView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        if self.required_scope is not None and not self.client.has_scope(self.required_scope):
+            raise PermissionDeniedError(messages.SCOPE_MISSING.format(scope=self.required_scope))
         if request.method == "POST":
             media_type = (request.content_type or "").split(";")[0].strip().lower()
             if media_type != JSON_MEDIA_TYPE:

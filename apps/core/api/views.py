@@ -28,13 +28,14 @@ from apps.core.kdp.parsers import RawBody
 from apps.core.kdp.views import KdpAPIView, load_small_json
 from apps.core.models import ImportJob
 from apps.core.services import api_token_issue
+from apps.core.throttling import throttle_identity
 
 KDP_ERROR_RESPONSES = {
     status: OpenApiResponse(KdpEnvelopeSerializer, description=text)
     for status, text in {
         400: "Invalid headers or body",
         401: "Missing, unknown or expired token",
-        403: "sys does not match the client",
+        403: "sys does not match the client, or the client lacks the endpoint's scope",
         409: "traceId conflict, or an import of the same scope is running",
         413: "Body too large",
         415: "Content-Type is not application/json",
@@ -75,6 +76,8 @@ class TokenView(KdpAPIView):
                 for field, problems in serializer.errors.items()
             ]
             raise ValidationFailed(errors=errors)
+        # Per appKey as well as per address: guessing one client's secret from many addresses is bounded too.
+        throttle_identity(self.throttle_scope, serializer.validated_data["appKey"])
         issued = api_token_issue(
             app_key=serializer.validated_data["appKey"], app_secret=serializer.validated_data["appSecret"]
         )

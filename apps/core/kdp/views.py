@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from apps.core import json_guard, messages
 from apps.core.api.base import ApiClientJsonView
@@ -24,6 +23,7 @@ from apps.core.kdp.envelope import kdp_exception_handler, kdp_success
 from apps.core.kdp.parsers import RawBody
 from apps.core.models import ApiClient
 from apps.core.services import idempotency_claim, idempotency_complete, idempotency_release
+from apps.core.throttling import ClientThrottle, IpThrottle
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class KdpAPIView(ApiClientJsonView):
     """Subclasses implement ``handle_body(request, raw_body)`` and return a Response."""
 
     authentication_classes = [KdpTokenAuthentication]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [IpThrottle, ClientThrottle]
     throttle_scope = "kdp"
     kdp_headers_required = True
     idempotent = True

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from apps.core.api.views import KDP_ERROR_RESPONSES
 from apps.core.importing.pipeline import Submitted
 from apps.core.kdp.views import KdpImportView
+from apps.core.scopes import ApiScope
 from apps.invoices.api.serializers import InvoiceImportResponseSerializer, InvoiceRowSerializer, InvoiceSerializer
 from apps.invoices.filters import InvoiceFilterSet
 from apps.invoices.selectors import invoice_list
@@ -22,6 +23,7 @@ class InvoiceReportView(KdpImportView):
     replacing that year. Validated here, applied by a Celery task on an import job."""
 
     import_kind = KIND
+    required_scope = ApiScope.INVOICES_WRITE
 
     @extend_schema(
         operation_id="kdp_invoice_report",

@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin_mixins import OneTimeSecret, one_time_secrets_page
 from apps.purchases.models import KashflowToken, KashflowUser
 from apps.purchases.sessions import issue_long_lived_token, set_memorable_word
 
@@ -28,7 +29,15 @@ class KashflowUserForm(forms.ModelForm):
 
     class Meta:
         model = KashflowUser
-        fields = ["user", "api_access", "failed_attempts", "locked_until"]
+        fields = ["user", "api_access", "scope", "failed_attempts", "locked_until"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Not given: the default grant (read-write), as for create_kashflow_user.
+        self.fields["scope"].required = False
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data.get("scope") or KashflowUser.Scope.WRITE
 
 
 class KashflowTokenInline(admin.TabularInline):
@@ -46,11 +55,37 @@ class KashflowTokenInline(admin.TabularInline):
         return super().get_queryset(request).exclude(kind=KashflowToken.Kind.TEMPORARY)
 
 
+class LockedFilter(admin.SimpleListFilter):
+    """Users whose sign-in is locked now (too many failed attempts; logged as
+    ``finhub.kashflow.signin``). Their issued tokens keep working."""
+
+    title = _("sign-in locked")
+    parameter_name = "locked"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("locked")), ("no", _("not locked"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[KashflowUser]) -> QuerySet[KashflowUser]:
+        if self.value() == "yes":
+            return queryset.filter(locked_until__gt=timezone.now())
+        if self.value() == "no":
+            return queryset.exclude(locked_until__gt=timezone.now())
+        return queryset
+
+
 @admin.register(KashflowUser)
 class KashflowUserAdmin(admin.ModelAdmin):
     form = KashflowUserForm
-    list_display = ["user", "api_access", "has_memorable_word", "locked_until", "created_at"]
-    list_filter = ["api_access"]
+    list_display = [
+        "user",
+        "api_access",
+        "scope",
+        "has_memorable_word",
+        "failed_attempts",
+        "locked_until",
+        "created_at",
+    ]
+    list_filter = ["api_access", "scope", LockedFilter]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
     readonly_fields = ["memorable_word_length", "created_at"]
@@ -70,18 +105,17 @@ class KashflowUserAdmin(admin.ModelAdmin):
             obj.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
     @admin.action(description=_("Issue a long-lived token (shown once)"), permissions=["change"])
-    def issue_token(self, request: HttpRequest, queryset: QuerySet[KashflowUser]) -> None:
+    def issue_token(self, request: HttpRequest, queryset: QuerySet[KashflowUser]) -> HttpResponse | None:
+        secrets = []
         for owner in queryset.select_related("user"):
             if not owner.api_access:
                 self.message_user(request, _("%(user)s has no API access.") % {"user": owner}, messages.ERROR)
                 continue
             token = issue_long_lived_token(owner, label=f"admin: {request.user}")
-            self.message_user(
-                request,
-                _("%(user)s: SessionToken %(token)s — copy it now, it is not shown again.")
-                % {"user": owner, "token": token},
-                messages.WARNING,
-            )
+            secrets.append(OneTimeSecret(str(owner), "SessionToken", token))
+        if not secrets:
+            return None
+        return one_time_secrets_page(request, self, secrets, title=_("Long-lived tokens"))
 
     @admin.action(description=_("Unlock the selected users"), permissions=["change"])
     def unlock(self, request: HttpRequest, queryset: QuerySet[KashflowUser]) -> None:

@@ -39,12 +39,13 @@ from apps.purchases.kashflow.formats import (
     dumps,
     loads,
 )
-from apps.purchases.models import KashflowToken
+from apps.purchases.models import KashflowToken, KashflowUser
 from apps.purchases.sessions import AccountLocked, authenticate_token
 
 logger = logging.getLogger("finhub.kashflow")
 
 INVALID_SESSION = ("InvalidSessionToken", "Session token provided is invalid.")
+FORBIDDEN_SCOPE = "This user has not been granted the {scope} scope."
 
 
 class KashflowError(ApplicationError):
@@ -211,6 +212,9 @@ class KashflowAPIView(APIView):
     xml_item = "Item"
     xml_body_is_list = False
     idempotent_methods = ("POST", "PUT")
+    # Reading needs purchases:read, anything else purchases:write (KashflowUser.scope);
+    # signing in and out needs no scope.
+    scoped = True
 
     def get_exception_handler(self) -> Any:
         return kashflow_exception_handler
@@ -249,9 +253,19 @@ class KashflowAPIView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        self.check_scope(request)
         key = request.headers.get("Idempotency-Key", "").strip()
         if key and request.method in self.idempotent_methods and isinstance(request.auth, KashflowToken):
             self._claim(request, key)
+
+    def check_scope(self, request: Request) -> None:
+        token = request.auth
+        if not self.scoped or not isinstance(token, KashflowToken):
+            return
+        reading = request.method in permissions.SAFE_METHODS
+        needed = KashflowUser.Scope.READ if reading else KashflowUser.Scope.WRITE
+        if not token.owner.may(needed):
+            raise KashflowError(FORBIDDEN_SCOPE.format(scope=needed.value), code="Forbidden", status=403)
 
     def _claim(self, request: Request, key: str) -> None:
         if len(key) > 255:

@@ -15,6 +15,7 @@ from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.throttling import IpThrottle, client_ip, throttle_identity
 from apps.purchases.kashflow.base import KashflowAPIView, KashflowError, KfTokenAuthentication
 from apps.purchases.kashflow.wire import TAG, KfSerializer, int_field, kf_datetime, validate
 from apps.purchases.kashflow.wire import error_responses as _errors
@@ -81,12 +82,19 @@ class SessionTokenView(KashflowAPIView):
     ``PUT`` temporary token + characters -> session token; ``GET`` the current
     session (a cheap authenticated call); ``DELETE`` ends the current session."""
 
+    scoped = False
+    throttle_scope = "kashflow_signin"
+
     def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
         self._signing_in = request.method in ("POST", "PUT")
         return super().initialize_request(request, *args, **kwargs)
 
     def get_authenticators(self) -> list[Any]:
         return [] if getattr(self, "_signing_in", False) else [KfTokenAuthentication()]
+
+    def get_throttles(self) -> list[Any]:
+        # Signing in is throttled per address here and per user name in ``post``.
+        return [IpThrottle()] if getattr(self, "_signing_in", False) else []
 
     def get_permissions(self) -> list[Any]:
         if getattr(self, "_signing_in", False):
@@ -97,13 +105,14 @@ class SessionTokenView(KashflowAPIView):
         operation_id="kashflow_sessiontoken_start",
         tags=TAG,
         request=SessionStartSerializer,
-        responses={201: SessionStartOutSerializer, **_errors(400, 413, 415)},
+        responses={201: SessionStartOutSerializer, **_errors(400, 413, 415, 429)},
         auth=[],
     )
     def post(self, request: Request) -> Response:
         data = validate(SessionStartSerializer, self.body(request))
+        throttle_identity(self.throttle_scope, data["UserName"].lower())
         try:
-            step = sign_in_start(username=data["UserName"], password=data["Password"])
+            step = sign_in_start(username=data["UserName"], password=data["Password"], address=client_ip(request))
         except (InvalidCredentials, AccountLocked) as exc:
             raise _sign_in_error(exc) from None
         return Response(
@@ -121,7 +130,7 @@ class SessionTokenView(KashflowAPIView):
         operation_id="kashflow_sessiontoken_finish",
         tags=TAG,
         request=SessionFinishSerializer,
-        responses={200: SessionOutSerializer, **_errors(400, 413, 415)},
+        responses={200: SessionOutSerializer, **_errors(400, 413, 415, 429)},
         auth=[],
     )
     def put(self, request: Request) -> Response:
@@ -135,7 +144,9 @@ class SessionTokenView(KashflowAPIView):
                 )
             answers[item["Position"]] = item["Value"]
         try:
-            owner, token = sign_in_finish(temporary_token=data["TemporaryToken"], answers=answers)
+            owner, token = sign_in_finish(
+                temporary_token=data["TemporaryToken"], answers=answers, address=client_ip(request)
+            )
         except (InvalidCredentials, AccountLocked) as exc:
             raise _sign_in_error(exc) from None
         return Response(
@@ -176,6 +187,7 @@ class SessionTokenDeleteView(KashflowAPIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [permissions.AllowAny]
+    scoped = False
 
     @extend_schema(
         operation_id="kashflow_sessiontoken_delete",

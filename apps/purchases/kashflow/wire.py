@@ -186,12 +186,14 @@ ERRORS = {
     for status, text in {
         400: "Invalid request (field names in Message)",
         401: "Missing, invalid or expired session token",
+        403: "The user's scope does not allow this (purchases:read users cannot write)",
         404: "No such purchase",
         405: "Method not allowed",
         409: "Idempotency-Key in use by a request still running",
         413: "Body too large",
         415: "Content-Type is not JSON or XML",
         422: "Idempotency-Key reused with a different request",
+        429: "Too many sign-in attempts (per user name and per address); see Retry-After",
     }.items()
 }
 IDEMPOTENCY_HEADER = OpenApiParameter(

@@ -19,7 +19,20 @@ class KashflowUser(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kashflow", verbose_name=_("user")
     )
+
+    class Scope(models.TextChoices):
+        READ = "purchases:read", _("purchases:read – read purchases")
+        WRITE = "purchases:write", _("purchases:write – read, create, change and delete purchases")
+
     api_access = models.BooleanField(_("API access"), default=True)
+    # Read-write is the default so that existing clients keep working (migration 0006).
+    scope = models.CharField(
+        _("scope"),
+        max_length=20,
+        choices=Scope.choices,
+        default=Scope.WRITE,
+        help_text=_("What the user's tokens may do on /v2 (signing in needs no scope)."),
+    )
     memorable_word_length = models.PositiveSmallIntegerField(_("memorable word length"), default=0, editable=False)
     memorable_word_salt = models.CharField(max_length=64, blank=True, editable=False)
     memorable_word_digests = models.JSONField(default=list, blank=True, editable=False)
@@ -38,6 +51,12 @@ class KashflowUser(models.Model):
     @property
     def has_memorable_word(self) -> bool:
         return self.memorable_word_length > 0
+
+    def may(self, scope: str) -> bool:
+        """Whether the user's grant covers ``scope``: write includes read."""
+        if not self.api_access:
+            return False
+        return scope == self.scope or (scope == self.Scope.READ and self.scope == self.Scope.WRITE)
 
     @property
     def is_locked(self) -> bool:

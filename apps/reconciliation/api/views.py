@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.permissions import FinanceReadPermission
+from apps.core.scopes import ApiScope
 from apps.reconciliation import messages
 from apps.reconciliation.api.match import StatementMatchSerializer, match_payload
 from apps.reconciliation.api.serializers import (
@@ -32,10 +33,11 @@ XUNLIAN_ERRORS = {
     for status, text in {
         400: "Malformed JSON or an empty body (ok false).",
         401: "No token, or an unknown, revoked or expired one (ok false).",
-        403: "The caller is not an API client (ok false).",
+        403: "The caller is not an API client, or lacks the reconciliation:write scope (ok false).",
         405: "Method not allowed (ok false).",
         413: "The body is larger than RECONCILIATION_MAX_BODY_BYTES (ok false).",
         415: "Content-Type is not application/json (ok false).",
+        429: "Too many requests from this client or address; see Retry-After (ok false).",
         500: "Unexpected error; the message quotes an error id (ok false).",
     }.items()
 }
@@ -43,6 +45,8 @@ XUNLIAN_ERRORS = {
 
 class SaveReconForApiView(XunlianAPIView):
     """``POST /reconciliation/saveReconForApi``: a supplier's statement arrives."""
+
+    required_scope = ApiScope.RECONCILIATION_WRITE
 
     @extend_schema(
         operation_id="xunlian_save_recon_for_api",

@@ -32,6 +32,7 @@ from apps.core.exceptions import (
     ValidationFailed,
 )
 from apps.core.kdp.parsers import RawBody
+from apps.core.throttling import ClientThrottle, IpThrottle
 from apps.reconciliation import messages
 
 logger = logging.getLogger("finhub.xunlian")
@@ -159,6 +160,8 @@ class XunlianAPIView(ApiClientJsonView):
     envelope for every answer. Subclasses implement ``handle_payload``."""
 
     authentication_classes = [ApiClientTokenAuthentication, KdpTokenAuthentication]
+    throttle_classes = [IpThrottle, ClientThrottle]
+    throttle_scope = "xunlian"
 
     @property
     def max_body_bytes(self) -> int:  # type: ignore[override]

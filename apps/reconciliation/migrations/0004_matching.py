@@ -8,222 +8,574 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('purchases', '0003_denormalized_supplier_project'),
-        ('reconciliation', '0003_period_in_range_and_reason_length'),
+        ("purchases", "0003_denormalized_supplier_project"),
+        ("reconciliation", "0003_period_in_range_and_reason_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalProductMapping',
+            name="HistoricalProductMapping",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('supplier_product_no', models.CharField(help_text='productNo on the statement (upper case).', max_length=100, verbose_name='supplier product number')),
-                ('product_code', models.CharField(max_length=50, verbose_name='finhub product code')),
-                ('factor', models.DecimalField(decimal_places=6, default=1, help_text='finhub units in one supplier unit (a box of 12: 12).', max_digits=20, verbose_name='factor')),
-                ('source', models.CharField(choices=[('manual', 'entered'), ('learned', 'learned from an accepted suggestion')], default='manual', max_length=10, verbose_name='source')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "supplier_product_no",
+                    models.CharField(
+                        help_text="productNo on the statement (upper case).",
+                        max_length=100,
+                        verbose_name="supplier product number",
+                    ),
+                ),
+                ("product_code", models.CharField(max_length=50, verbose_name="finhub product code")),
+                (
+                    "factor",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=1,
+                        help_text="finhub units in one supplier unit (a box of 12: 12).",
+                        max_digits=20,
+                        verbose_name="factor",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("manual", "entered"), ("learned", "learned from an accepted suggestion")],
+                        default="manual",
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="created")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
             ],
             options={
-                'verbose_name': 'historical product mapping',
-                'verbose_name_plural': 'historical product mappings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical product mapping",
+                "verbose_name_plural": "historical product mappings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='MatchLine',
+            name="MatchLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(verbose_name='position')),
-                ('pairing', models.PositiveIntegerField(verbose_name='pairing')),
-                ('status', models.CharField(choices=[('matched', 'matched'), ('quantity_differs', 'quantity differs'), ('price_differs', 'price differs'), ('amount_differs', 'amount differs'), ('not_in_purchases', 'not in purchases'), ('not_on_statement', 'not on statement'), ('other_currency', 'other currency')], max_length=20, verbose_name='status')),
-                ('step', models.PositiveSmallIntegerField(default=0, verbose_name='pairing step')),
-                ('suggested', models.BooleanField(default=False, help_text='Paired by name, not by product.', verbose_name='suggested')),
-                ('key_source', models.CharField(blank=True, max_length=10, verbose_name='paired by')),
-                ('product_code', models.CharField(blank=True, max_length=50, verbose_name='finhub product code')),
-                ('notes', models.CharField(blank=True, max_length=200, verbose_name='notes')),
-                ('factor', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name='factor')),
-                ('statement_quantity', models.DecimalField(blank=True, decimal_places=8, max_digits=28, null=True, verbose_name='statement quantity (our unit)')),
-                ('statement_net', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='statement net')),
-                ('statement_tax', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='statement tax')),
-                ('statement_gross', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='statement gross')),
-                ('purchase_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='purchase id')),
-                ('purchase_number', models.BigIntegerField(blank=True, null=True, verbose_name='purchase number')),
-                ('purchase_version', models.DateTimeField(blank=True, null=True, verbose_name='purchase version')),
-                ('purchase_issued_date', models.DateField(blank=True, null=True, verbose_name='issued')),
-                ('purchase_currency', models.CharField(blank=True, max_length=3, verbose_name='purchase currency')),
-                ('purchase_line_id', models.BigIntegerField(blank=True, null=True, verbose_name='purchase line id')),
-                ('purchase_line_number', models.PositiveIntegerField(blank=True, null=True, verbose_name='purchase line')),
-                ('description', models.CharField(blank=True, max_length=1000, verbose_name='description')),
-                ('purchase_product_code', models.CharField(blank=True, max_length=50, verbose_name='purchase product')),
-                ('purchase_quantity', models.DecimalField(blank=True, decimal_places=8, max_digits=28, null=True, verbose_name='purchase quantity')),
-                ('purchase_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='rate')),
-                ('purchase_net', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='purchase net')),
-                ('purchase_tax', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='purchase VAT')),
-                ('purchase_gross', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='purchase gross')),
-                ('quantity_difference', models.DecimalField(blank=True, decimal_places=8, max_digits=28, null=True, verbose_name='quantity difference')),
-                ('net_difference', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='net difference')),
-                ('tax_difference', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='tax difference')),
-                ('gross_difference', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='gross difference')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(verbose_name="position")),
+                ("pairing", models.PositiveIntegerField(verbose_name="pairing")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("matched", "matched"),
+                            ("quantity_differs", "quantity differs"),
+                            ("price_differs", "price differs"),
+                            ("amount_differs", "amount differs"),
+                            ("not_in_purchases", "not in purchases"),
+                            ("not_on_statement", "not on statement"),
+                            ("other_currency", "other currency"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("step", models.PositiveSmallIntegerField(default=0, verbose_name="pairing step")),
+                (
+                    "suggested",
+                    models.BooleanField(
+                        default=False, help_text="Paired by name, not by product.", verbose_name="suggested"
+                    ),
+                ),
+                ("key_source", models.CharField(blank=True, max_length=10, verbose_name="paired by")),
+                ("product_code", models.CharField(blank=True, max_length=50, verbose_name="finhub product code")),
+                ("notes", models.CharField(blank=True, max_length=200, verbose_name="notes")),
+                (
+                    "factor",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name="factor"),
+                ),
+                (
+                    "statement_quantity",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=8,
+                        max_digits=28,
+                        null=True,
+                        verbose_name="statement quantity (our unit)",
+                    ),
+                ),
+                (
+                    "statement_net",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="statement net"
+                    ),
+                ),
+                (
+                    "statement_tax",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="statement tax"
+                    ),
+                ),
+                (
+                    "statement_gross",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="statement gross"
+                    ),
+                ),
+                (
+                    "purchase_id",
+                    models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="purchase id"),
+                ),
+                ("purchase_number", models.BigIntegerField(blank=True, null=True, verbose_name="purchase number")),
+                ("purchase_version", models.DateTimeField(blank=True, null=True, verbose_name="purchase version")),
+                ("purchase_issued_date", models.DateField(blank=True, null=True, verbose_name="issued")),
+                ("purchase_currency", models.CharField(blank=True, max_length=3, verbose_name="purchase currency")),
+                ("purchase_line_id", models.BigIntegerField(blank=True, null=True, verbose_name="purchase line id")),
+                (
+                    "purchase_line_number",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="purchase line"),
+                ),
+                ("description", models.CharField(blank=True, max_length=1000, verbose_name="description")),
+                ("purchase_product_code", models.CharField(blank=True, max_length=50, verbose_name="purchase product")),
+                (
+                    "purchase_quantity",
+                    models.DecimalField(
+                        blank=True, decimal_places=8, max_digits=28, null=True, verbose_name="purchase quantity"
+                    ),
+                ),
+                (
+                    "purchase_rate",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="rate"),
+                ),
+                (
+                    "purchase_net",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="purchase net"
+                    ),
+                ),
+                (
+                    "purchase_tax",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="purchase VAT"
+                    ),
+                ),
+                (
+                    "purchase_gross",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="purchase gross"
+                    ),
+                ),
+                (
+                    "quantity_difference",
+                    models.DecimalField(
+                        blank=True, decimal_places=8, max_digits=28, null=True, verbose_name="quantity difference"
+                    ),
+                ),
+                (
+                    "net_difference",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="net difference"
+                    ),
+                ),
+                (
+                    "tax_difference",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="tax difference"
+                    ),
+                ),
+                (
+                    "gross_difference",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="gross difference"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'match line',
-                'verbose_name_plural': 'match lines',
-                'ordering': ['match', 'position'],
+                "verbose_name": "match line",
+                "verbose_name_plural": "match lines",
+                "ordering": ["match", "position"],
             },
         ),
         migrations.CreateModel(
-            name='ProductMapping',
+            name="ProductMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('supplier_product_no', models.CharField(help_text='productNo on the statement (upper case).', max_length=100, verbose_name='supplier product number')),
-                ('product_code', models.CharField(max_length=50, verbose_name='finhub product code')),
-                ('factor', models.DecimalField(decimal_places=6, default=1, help_text='finhub units in one supplier unit (a box of 12: 12).', max_digits=20, verbose_name='factor')),
-                ('source', models.CharField(choices=[('manual', 'entered'), ('learned', 'learned from an accepted suggestion')], default='manual', max_length=10, verbose_name='source')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "supplier_product_no",
+                    models.CharField(
+                        help_text="productNo on the statement (upper case).",
+                        max_length=100,
+                        verbose_name="supplier product number",
+                    ),
+                ),
+                ("product_code", models.CharField(max_length=50, verbose_name="finhub product code")),
+                (
+                    "factor",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=1,
+                        help_text="finhub units in one supplier unit (a box of 12: 12).",
+                        max_digits=20,
+                        verbose_name="factor",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("manual", "entered"), ("learned", "learned from an accepted suggestion")],
+                        default="manual",
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'product mapping',
-                'verbose_name_plural': 'product mappings',
-                'ordering': ['supplier', 'supplier_product_no'],
+                "verbose_name": "product mapping",
+                "verbose_name_plural": "product mappings",
+                "ordering": ["supplier", "supplier_product_no"],
             },
         ),
         migrations.CreateModel(
-            name='StatementMatch',
+            name="StatementMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('all_matched', 'all matched'), ('differences', 'differences'), ('unknown_supplier', 'unknown supplier'), ('ambiguous_supplier', 'ambiguous supplier'), ('other_buyer', 'other buyer'), ('not_run', 'not run')], db_index=True, max_length=20, verbose_name='match status')),
-                ('ran_at', models.DateTimeField(verbose_name='matched at')),
-                ('trigger', models.CharField(max_length=20, verbose_name='run by')),
-                ('supplier_id', models.BigIntegerField(blank=True, null=True, verbose_name='supplier id')),
-                ('supplier_code', models.CharField(blank=True, max_length=50, verbose_name='supplier code')),
-                ('supplier_name', models.CharField(blank=True, max_length=200, verbose_name='supplier name')),
-                ('candidates', models.JSONField(blank=True, default=list, verbose_name='suppliers with this tax id')),
-                ('buyer_check', models.CharField(choices=[('ok', 'our company'), ('skipped', 'not checked (COMPANY_TAX_ID is not set)'), ('other', 'another buyer')], max_length=10, verbose_name='buyer')),
-                ('currency', models.CharField(blank=True, max_length=3, verbose_name='currency compared')),
-                ('currency_assumed', models.BooleanField(default=False, help_text='The statement gave no currency.', verbose_name='currency assumed')),
-                ('period_start', models.DateField(blank=True, null=True, verbose_name='first day')),
-                ('period_end', models.DateField(blank=True, null=True, verbose_name='last day')),
-                ('purchase_count', models.PositiveIntegerField(default=0, verbose_name='purchases in scope')),
-                ('other_currency_lines', models.PositiveIntegerField(default=0, verbose_name='purchase lines in another currency')),
-                ('statement_net', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='statement net')),
-                ('statement_tax', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='statement tax')),
-                ('statement_gross', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='statement gross')),
-                ('purchases_net', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='purchases net')),
-                ('purchases_tax', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='purchases tax')),
-                ('purchases_gross', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='purchases gross')),
-                ('paired_net', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='paired purchases net')),
-                ('paired_tax', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='paired purchases tax')),
-                ('paired_gross', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='paired purchases gross')),
-                ('difference_net', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='difference net')),
-                ('difference_tax', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='difference tax')),
-                ('difference_gross', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='difference gross')),
-                ('difference_by_kind', models.JSONField(blank=True, default=dict, help_text='{kind: {"net", "tax", "gross"}} as strings.', verbose_name='difference by kind')),
-                ('line_counts', models.JSONField(blank=True, default=dict, verbose_name='lines by status')),
-                ('stale_since', models.DateTimeField(blank=True, null=True, verbose_name='stale since')),
-                ('rerun_due_at', models.DateTimeField(blank=True, null=True, verbose_name='re-run queued for')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("all_matched", "all matched"),
+                            ("differences", "differences"),
+                            ("unknown_supplier", "unknown supplier"),
+                            ("ambiguous_supplier", "ambiguous supplier"),
+                            ("other_buyer", "other buyer"),
+                            ("not_run", "not run"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="match status",
+                    ),
+                ),
+                ("ran_at", models.DateTimeField(verbose_name="matched at")),
+                ("trigger", models.CharField(max_length=20, verbose_name="run by")),
+                ("supplier_id", models.BigIntegerField(blank=True, null=True, verbose_name="supplier id")),
+                ("supplier_code", models.CharField(blank=True, max_length=50, verbose_name="supplier code")),
+                ("supplier_name", models.CharField(blank=True, max_length=200, verbose_name="supplier name")),
+                ("candidates", models.JSONField(blank=True, default=list, verbose_name="suppliers with this tax id")),
+                (
+                    "buyer_check",
+                    models.CharField(
+                        choices=[
+                            ("ok", "our company"),
+                            ("skipped", "not checked (COMPANY_TAX_ID is not set)"),
+                            ("other", "another buyer"),
+                        ],
+                        max_length=10,
+                        verbose_name="buyer",
+                    ),
+                ),
+                ("currency", models.CharField(blank=True, max_length=3, verbose_name="currency compared")),
+                (
+                    "currency_assumed",
+                    models.BooleanField(
+                        default=False, help_text="The statement gave no currency.", verbose_name="currency assumed"
+                    ),
+                ),
+                ("period_start", models.DateField(blank=True, null=True, verbose_name="first day")),
+                ("period_end", models.DateField(blank=True, null=True, verbose_name="last day")),
+                ("purchase_count", models.PositiveIntegerField(default=0, verbose_name="purchases in scope")),
+                (
+                    "other_currency_lines",
+                    models.PositiveIntegerField(default=0, verbose_name="purchase lines in another currency"),
+                ),
+                (
+                    "statement_net",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="statement net"
+                    ),
+                ),
+                (
+                    "statement_tax",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="statement tax"
+                    ),
+                ),
+                (
+                    "statement_gross",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="statement gross"
+                    ),
+                ),
+                (
+                    "purchases_net",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="purchases net"
+                    ),
+                ),
+                (
+                    "purchases_tax",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="purchases tax"
+                    ),
+                ),
+                (
+                    "purchases_gross",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="purchases gross"
+                    ),
+                ),
+                (
+                    "paired_net",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="paired purchases net"
+                    ),
+                ),
+                (
+                    "paired_tax",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="paired purchases tax"
+                    ),
+                ),
+                (
+                    "paired_gross",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="paired purchases gross"
+                    ),
+                ),
+                (
+                    "difference_net",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="difference net"
+                    ),
+                ),
+                (
+                    "difference_tax",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="difference tax"
+                    ),
+                ),
+                (
+                    "difference_gross",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="difference gross"
+                    ),
+                ),
+                (
+                    "difference_by_kind",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='{kind: {"net", "tax", "gross"}} as strings.',
+                        verbose_name="difference by kind",
+                    ),
+                ),
+                ("line_counts", models.JSONField(blank=True, default=dict, verbose_name="lines by status")),
+                ("stale_since", models.DateTimeField(blank=True, null=True, verbose_name="stale since")),
+                ("rerun_due_at", models.DateTimeField(blank=True, null=True, verbose_name="re-run queued for")),
             ],
             options={
-                'verbose_name': 'statement match',
-                'verbose_name_plural': 'statement matches',
+                "verbose_name": "statement match",
+                "verbose_name_plural": "statement matches",
             },
         ),
         migrations.AddField(
-            model_name='unit',
-            name='base_factor',
-            field=models.DecimalField(blank=True, decimal_places=6, help_text='How many base units one of this unit is (KG: 1000 G).', max_digits=20, null=True, verbose_name='factor to the base unit'),
+            model_name="unit",
+            name="base_factor",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=6,
+                help_text="How many base units one of this unit is (KG: 1000 G).",
+                max_digits=20,
+                null=True,
+                verbose_name="factor to the base unit",
+            ),
         ),
         migrations.AddField(
-            model_name='unit',
-            name='base_unit',
-            field=models.ForeignKey(blank=True, help_text='Matching converts quantities between units with the same base unit (KG and T: G).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reconciliation.unit', verbose_name='base unit'),
+            model_name="unit",
+            name="base_unit",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Matching converts quantities between units with the same base unit (KG and T: G).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="reconciliation.unit",
+                verbose_name="base unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('base_factor__isnull', True), ('base_unit__isnull', True)), models.Q(('base_factor__gt', 0), ('base_unit__isnull', False)), _connector='OR'), name='recon_unit_base_with_factor'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("base_factor__isnull", True), ("base_unit__isnull", True)),
+                    models.Q(("base_factor__gt", 0), ("base_unit__isnull", False)),
+                    _connector="OR",
+                ),
+                name="recon_unit_base_with_factor",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalproductmapping',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+            model_name="historicalproductmapping",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="created by",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalproductmapping',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalproductmapping",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalproductmapping',
-            name='supplier',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='purchases.supplier', verbose_name='supplier'),
+            model_name="historicalproductmapping",
+            name="supplier",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="purchases.supplier",
+                verbose_name="supplier",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalproductmapping',
-            name='unit',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The statement unit the factor is for; a line in another unit is converted to it through the unit table. Blank: the factor applies to any unit.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reconciliation.unit', verbose_name='supplier unit'),
+            model_name="historicalproductmapping",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The statement unit the factor is for; a line in another unit is converted to it through the unit table. Blank: the factor applies to any unit.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="reconciliation.unit",
+                verbose_name="supplier unit",
+            ),
         ),
         migrations.AddField(
-            model_name='matchline',
-            name='statement_line',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reconciliation.statementline', verbose_name='statement line'),
+            model_name="matchline",
+            name="statement_line",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="reconciliation.statementline",
+                verbose_name="statement line",
+            ),
         ),
         migrations.AddField(
-            model_name='productmapping',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+            model_name="productmapping",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="created by",
+            ),
         ),
         migrations.AddField(
-            model_name='productmapping',
-            name='supplier',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='purchases.supplier', verbose_name='supplier'),
+            model_name="productmapping",
+            name="supplier",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="purchases.supplier",
+                verbose_name="supplier",
+            ),
         ),
         migrations.AddField(
-            model_name='productmapping',
-            name='unit',
-            field=models.ForeignKey(blank=True, help_text='The statement unit the factor is for; a line in another unit is converted to it through the unit table. Blank: the factor applies to any unit.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reconciliation.unit', verbose_name='supplier unit'),
+            model_name="productmapping",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The statement unit the factor is for; a line in another unit is converted to it through the unit table. Blank: the factor applies to any unit.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="reconciliation.unit",
+                verbose_name="supplier unit",
+            ),
         ),
         migrations.AddField(
-            model_name='statementmatch',
-            name='requested_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by'),
+            model_name="statementmatch",
+            name="requested_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="requested by",
+            ),
         ),
         migrations.AddField(
-            model_name='statementmatch',
-            name='statement',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='match', to='reconciliation.reconciliationstatement', verbose_name='statement'),
+            model_name="statementmatch",
+            name="statement",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="match",
+                to="reconciliation.reconciliationstatement",
+                verbose_name="statement",
+            ),
         ),
         migrations.AddField(
-            model_name='matchline',
-            name='match',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='reconciliation.statementmatch', verbose_name='match'),
+            model_name="matchline",
+            name="match",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lines",
+                to="reconciliation.statementmatch",
+                verbose_name="match",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='productmapping',
-            constraint=models.UniqueConstraint(fields=('supplier', 'supplier_product_no'), name='recon_mapping_unique_product'),
+            model_name="productmapping",
+            constraint=models.UniqueConstraint(
+                fields=("supplier", "supplier_product_no"), name="recon_mapping_unique_product"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='productmapping',
-            constraint=models.CheckConstraint(condition=models.Q(('supplier_product_no', django.db.models.functions.text.Upper('supplier_product_no'))), name='recon_mapping_product_no_upper'),
+            model_name="productmapping",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("supplier_product_no", django.db.models.functions.text.Upper("supplier_product_no"))
+                ),
+                name="recon_mapping_product_no_upper",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='productmapping',
-            constraint=models.CheckConstraint(condition=models.Q(('factor__gt', 0)), name='recon_mapping_factor_positive'),
+            model_name="productmapping",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("factor__gt", 0)), name="recon_mapping_factor_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='statementmatch',
-            index=models.Index(fields=['supplier_id', 'period_start', 'period_end'], name='recon_match_scope_idx'),
+            model_name="statementmatch",
+            index=models.Index(fields=["supplier_id", "period_start", "period_end"], name="recon_match_scope_idx"),
         ),
         migrations.AddConstraint(
-            model_name='matchline',
-            constraint=models.UniqueConstraint(fields=('match', 'position'), name='recon_matchline_unique_position'),
+            model_name="matchline",
+            constraint=models.UniqueConstraint(fields=("match", "position"), name="recon_matchline_unique_position"),
         ),
     ]

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.core.models import ApiClient
+from apps.core.scopes import ApiScope
 from apps.core.services import api_client_create
 
 
@@ -13,10 +14,20 @@ class Command(BaseCommand):
         parser.add_argument("name", help="A name for the calling system, e.g. 'SAP PP'.")
         parser.add_argument("--sys", required=True, help="System code the client sends in the KDP sys header, e.g. pp.")
         parser.add_argument("--inactive", action="store_true", help="Create the client disabled.")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            default=[],
+            choices=ApiScope.values,
+            dest="scopes",
+            help="A grant (repeatable): " + ", ".join(ApiScope.values) + ". None by default.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if ApiClient.objects.filter(name=options["name"]).exists():
             raise CommandError(f"An API client named {options['name']!r} already exists.")
-        credentials = api_client_create(name=options["name"], sys=options["sys"], is_active=not options["inactive"])
+        credentials = api_client_create(
+            name=options["name"], sys=options["sys"], is_active=not options["inactive"], scopes=options["scopes"]
+        )
         self.stdout.write(f"appKey: {credentials.app_key}")
         self.stdout.write(f"appSecret: {credentials.app_secret}")

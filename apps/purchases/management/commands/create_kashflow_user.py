@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.core.exceptions import ValidationFailed
+from apps.purchases.models import KashflowUser
 from apps.purchases.sessions import kashflow_user_create
 
 
@@ -17,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--password", required=True)
         parser.add_argument("--memorable-word", required=True, dest="memorable_word")
         parser.add_argument("--staff", action="store_true", help="Also let the user into the admin (IsAdmin).")
+        parser.add_argument(
+            "--read-only",
+            action="store_true",
+            dest="read_only",
+            help="Grant purchases:read only (default: purchases:write, which includes reading).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -25,7 +32,8 @@ class Command(BaseCommand):
                 password=options["password"],
                 memorable_word=options["memorable_word"],
                 is_staff=options["staff"],
+                scope=KashflowUser.Scope.READ if options["read_only"] else KashflowUser.Scope.WRITE,
             )
         except ValidationFailed as exc:
             raise CommandError(str(exc.message)) from None
-        self.stdout.write(f"KashFlow API user {owner.user.get_username()} is ready.")
+        self.stdout.write(f"KashFlow API user {owner.user.get_username()} is ready ({owner.scope}).")
