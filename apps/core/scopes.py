@@ -10,7 +10,7 @@
 A call outside its grants answers the wire format's own "forbidden" (KDP ``code
 403``, Xunlian ``ok: false`` with HTTP 403, DRF 403). Clients that existed before
 scopes were granted what their ``sys`` implies (``SCOPES_BY_SYS``, migration
-core 0004).
+core 0006).
 """
 
 from __future__ import annotations

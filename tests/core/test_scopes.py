@@ -1,7 +1,7 @@
 """API scopes: each API client carries explicit grants (none by default), set by
 command and in the admin; a call outside its grants answers the wire format's own
 "forbidden" and changes nothing. Clients that existed before scopes got what their
-sys implies (migration core 0005)."""
+sys implies (migration core 0006)."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def test_scopes_are_granted_in_the_admin(admin_client):
 def test_existing_clients_get_what_their_sys_implies():
     sap = ApiClient.objects.create(name="SAP", sys="pp", app_key=uuid.uuid4().hex, app_secret_hash="x")
     gateway = ApiClient.objects.create(name="Gateway", sys="xl", app_key=uuid.uuid4().hex, app_secret_hash="x")
-    migration = importlib.import_module("apps.core.migrations.0005_api_client_scopes")
+    migration = importlib.import_module("apps.core.migrations.0006_api_client_scopes")
     migration.grant_what_sys_implies(django_apps, None)
     sap.refresh_from_db()
     gateway.refresh_from_db()

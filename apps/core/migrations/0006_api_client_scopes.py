@@ -15,7 +15,7 @@ def grant_what_sys_implies(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0004_human_labels")]
+    dependencies = [("core", "0005_export_file")]
 
     operations = [
         migrations.AddField(
