@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ApiClient, ImportJob
@@ -50,7 +51,7 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         label = timezone.localtime(self.received_at).strftime("%Y-%m-%d %H:%M")
-        return f"#{self.pk} {label}" + (" (current)" if self.is_current else "")
+        return f"#{self.pk} {label}" + (f" ({gettext('current')})" if self.is_current else "")
 
     @property
     def snapshot_date(self) -> dt.date:

@@ -126,11 +126,22 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
         return False
 
 
+# What each kind of import loads, in words (the kind itself is a code of the pipeline).
+IMPORT_KIND_LABELS = {
+    "invoices": _("SAP invoices"),
+    "ap_balance": _("SAP AP open balance"),
+}
+
+
+def import_kind_label(kind: str) -> Any:
+    return IMPORT_KIND_LABELS.get(kind, kind)
+
+
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = [
-        "public_id",
-        "kind",
+        "short_id",
+        "kind_label",
         "scope",
         "status",
         "progress",
@@ -210,6 +221,19 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)  # an audit record (apps.core.groups)
+
+    @admin.display(description=_("job id"), ordering="public_id")
+    def short_id(self, job: ImportJob) -> str:
+        # The first 8 hex digits fit the list; the whole id is in the title and on the page.
+        return format_html('<span title="{}">{}</span>', job.public_id, str(job.public_id)[:8])
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, job: ImportJob) -> Any:
+        return import_kind_label(job.kind)
+
+    @admin.display(description=_("duration"))
+    def duration(self, job: ImportJob) -> Any:
+        return job.duration or "–"
 
     @admin.display(description=_("progress"))
     def progress(self, job: ImportJob) -> str:

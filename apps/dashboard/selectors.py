@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.ap_balance.selectors import AGEING_BUCKETS, ageing_totals_current
+from apps.core.admin import import_kind_label
 from apps.core.selectors import import_jobs_needing_attention
 from apps.dashboard.charts import ageing_bar_chart, bucket_labels
 from apps.invoices.selectors import invoice_year_totals
@@ -59,7 +60,12 @@ def imports_section(*, now: dt.datetime) -> dict[str, Any]:
         "days": IMPORT_DAYS,
         "counts": counts,
         "jobs": [
-            {"job": job, "url": reverse("admin:core_importjob_change", args=[job.pk])} for job in jobs[:IMPORT_ROWS]
+            {
+                "job": job,
+                "kind_label": import_kind_label(job.kind),
+                "url": reverse("admin:core_importjob_change", args=[job.pk]),
+            }
+            for job in jobs[:IMPORT_ROWS]
         ],
     }
 

@@ -99,7 +99,9 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class PurchaseLineForm(forms.ModelForm):
-    number = forms.IntegerField(required=False, min_value=1, help_text=_("Empty: next line number."))
+    number = forms.IntegerField(
+        required=False, min_value=1, label=_("line number"), help_text=_("Empty: next line number.")
+    )
 
     class Meta:
         model = PurchaseLine
@@ -151,7 +153,9 @@ class PaymentLineInline(admin.TabularInline):
 
 
 class PurchaseForm(forms.ModelForm):
-    number = forms.IntegerField(required=False, min_value=1, help_text=_("Empty: the next free number."))
+    number = forms.IntegerField(
+        required=False, min_value=1, label=_("number"), help_text=_("Empty: the next free number.")
+    )
 
     class Meta:
         model = Purchase
