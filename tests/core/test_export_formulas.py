@@ -62,8 +62,8 @@ def assert_xlsx_neutralised(content: bytes) -> None:
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
                 values.add(cell.value)
-    # XML reads a bare carriage return back as a line feed; the text is text either way.
-    assert {payload.replace("\r", "\n") for payload in PAYLOADS} <= values
+    # Without lxml, XML reads a bare carriage return back as a line feed.
+    assert all(payload in values or payload.replace("\r", "\n") in values for payload in PAYLOADS)
 
 
 def _body(response: Any) -> bytes:

@@ -59,12 +59,14 @@ def xlsx_value(value: Any) -> Any:
 @dataclass(frozen=True)
 class Column:
     """One exported column: a human (translated, lazy) label, the value path
-    for ``values_list`` and, for codes, the words the screen shows."""
+    for ``values_list`` and, for codes, the words the screen shows. ``kind``
+    (text, decimal, date, datetime, integer; "" for any) picks a fast formatter."""
 
     label: Any
     path: str
     words: Mapping[Any, Any] | None = None
     convert: Callable[[Any], Any] | None = field(default=None)
+    kind: str = ""
 
     def value(self, raw: Any) -> Any:
         if self.words is not None:
@@ -72,6 +74,74 @@ class Column:
         if self.convert is not None:
             return self.convert(raw)
         return raw
+
+
+KIND_BY_FIELD = {
+    "CharField": "text", "TextField": "text", "DecimalField": "decimal", "DateField": "date",
+    "DateTimeField": "datetime", "IntegerField": "integer", "PositiveIntegerField": "integer",
+    "PositiveSmallIntegerField": "integer", "SmallIntegerField": "integer", "BigIntegerField": "integer",
+    "PositiveBigIntegerField": "integer", "AutoField": "integer", "BigAutoField": "integer",
+    "ForeignKey": "integer",
+}  # fmt: skip
+
+
+def _csv_expression(column: Column, index: int, namespace: dict[str, Any]) -> str:
+    """The Python expression of one column's CSV text from the raw value ``v<index>``
+    (names and indexes only: no data goes into the source)."""
+    value = f"v{index}"
+    if column.words is not None:
+        namespace[f"W{index}"] = {code: neutralise_text(str(label)) for code, label in column.words.items()}
+        return f"(W{index}[{value}] if {value} in W{index} else csv_text({value}))"
+    if column.convert is not None:
+        namespace[f"C{index}"] = column.convert
+        return f"csv_text(C{index}({value}))"
+    if column.kind == "text":
+        return f"('' if {value} is None else (\"'\" + {value} if {value}.startswith(P) else {value}))"
+    if column.kind == "decimal":
+        return f"('' if {value} is None else format({value}, 'f'))"
+    if column.kind == "date":
+        return f"('' if {value} is None else {value}.isoformat())"
+    if column.kind == "integer":
+        return f"('' if {value} is None else str({value}))"
+    return f"csv_text({value})"
+
+
+def csv_row_formatter(columns: Sequence[Column]) -> Callable[[Sequence[Any]], list[str]]:
+    """raw row (``values_list`` tuple) -> its CSV cells, neutralised.
+
+    The function is generated once per export, one inline expression per column,
+    because a function call per cell would halve the rows per second of a
+    million-row export; words are translated once, not per row."""
+    if not columns:
+        return lambda raw: []
+    namespace: dict[str, Any] = {"P": FORMULA_PREFIXES, "csv_text": csv_text}
+    names = ", ".join(f"v{index}" for index in range(len(columns)))
+    cells = ", ".join(_csv_expression(column, index, namespace) for index, column in enumerate(columns))
+    source = f"def format_row(raw):\n    {names}, = raw\n    return [{cells}]\n"
+    exec(compile(source, "<csv_row_formatter>", "exec"), namespace)  # noqa: S102 - generated from column kinds only
+    return namespace["format_row"]  # type: ignore[no-any-return]
+
+
+def _xlsx_formatter(column: Column) -> Callable[[Any], Any] | None:
+    if column.words is not None:
+        words = {code: str(label) for code, label in column.words.items()}
+        return lambda raw: words[raw] if raw in words else xlsx_value(raw)
+    if column.convert is not None:
+        convert = column.convert
+        return lambda raw: xlsx_value(convert(raw))
+    if column.kind in ("text", "decimal", "date", "integer"):
+        return None  # openpyxl takes the value as it is
+    return xlsx_value
+
+
+def xlsx_row_formatter(columns: Sequence[Column]) -> Callable[[Sequence[Any]], list[Any]]:
+    """raw row -> its XLSX values (numbers, dates, text; codes as words)."""
+    formatters = [_xlsx_formatter(column) for column in columns]
+    if all(formatter is None for formatter in formatters):
+        return list
+    return lambda raw: [
+        value if formatter is None else formatter(value) for formatter, value in zip(formatters, raw, strict=True)
+    ]
 
 
 def headers(columns: Sequence[Column]) -> list[str]:
@@ -90,7 +160,8 @@ def field_columns(model: Any, names: Sequence[str]) -> list[Column]:
         model_field = model._meta.get_field(name)
         words = dict(model_field.flatchoices) if model_field.choices else None
         path = model_field.attname if model_field.is_relation else name
-        columns.append(Column(_CapFirst(model_field.verbose_name), path, words=words))
+        kind = KIND_BY_FIELD.get(model_field.get_internal_type(), "")
+        columns.append(Column(_CapFirst(model_field.verbose_name), path, words=words, kind=kind))
     return columns
 
 

@@ -23,7 +23,7 @@ from django.http import HttpRequest, QueryDict
 from django.test import RequestFactory
 from django.utils import timezone
 
-from apps.core.exports.cells import Column, headers, row_values
+from apps.core.exports.cells import Column, headers, xlsx_row_formatter
 from apps.core.exports.writers import xlsx_write
 from apps.core.models import ExportFile
 
@@ -39,11 +39,14 @@ def changelist_queryset(model_admin: ModelAdmin, request: HttpRequest) -> tuple[
     return changelist.get_queryset(request), changelist.result_count
 
 
+def raw_rows(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[tuple[Any, ...]]:
+    """Each row's database values, streamed (a server-side cursor on PostgreSQL)."""
+    return queryset.values_list(*[column.path for column in columns]).iterator(chunk_size=ITERATOR_CHUNK)
+
+
 def export_rows(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[list[Any]]:
-    """Each row as its cell values, streamed from the database."""
-    paths = [column.path for column in columns]
-    for raw in queryset.values_list(*paths).iterator(chunk_size=ITERATOR_CHUNK):
-        yield row_values(columns, raw)
+    """Each row as its XLSX cell values (codes as words), streamed."""
+    return map(xlsx_row_formatter(columns), raw_rows(queryset, columns))
 
 
 def _model_admin(model_label: str) -> ModelAdmin:

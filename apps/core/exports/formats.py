@@ -11,7 +11,7 @@ from typing import Any
 
 from import_export.formats.base_formats import CSV, XLSX
 
-from apps.core.exports.cells import neutralise_text
+from apps.core.exports.cells import neutralise_text, xlsx_value
 from apps.core.exports.writers import xlsx_write
 
 
@@ -26,6 +26,6 @@ class SafeCSV(CSV):
 class SafeXLSX(XLSX):
     def export_data(self, dataset: Any, **kwargs: Any) -> bytes:
         target = io.BytesIO()
-        rows = [list(dataset.headers or []), *(list(row) for row in dataset)]
+        rows = [list(dataset.headers or []), *([xlsx_value(value) for value in row] for row in dataset)]
         xlsx_write(target, [(dataset.title or "Sheet", rows)])
         return target.getvalue()

@@ -27,19 +27,29 @@ class _Echo:
         return value
 
 
-def csv_chunks(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+def csv_chunks(
+    header: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    formatter: Callable[[Sequence[Any]], list[str]] | None = None,
+) -> Iterator[bytes]:
     """UTF-8 with a BOM (Excel then reads non-ASCII text right), one chunk per
-    few hundred rows; every cell through ``csv_text``."""
+    few hundred rows; every cell through ``formatter`` (default: ``csv_text``)."""
     writer = csv.writer(_Echo())
     yield (BOM + writer.writerow([csv_text(value) for value in header])).encode()
+    if formatter is None:
+        formatter = _csv_texts
     batch: list[str] = []
     for row in rows:
-        batch.append(writer.writerow([csv_text(value) for value in row]))
+        batch.append(writer.writerow(formatter(row)))
         if len(batch) >= CSV_BATCH_ROWS:
             yield "".join(batch).encode()
             batch = []
     if batch:
         yield "".join(batch).encode()
+
+
+def _csv_texts(row: Sequence[Any]) -> list[str]:
+    return [csv_text(value) for value in row]
 
 
 def safe_filename(filename: str, file_format: str) -> str:
@@ -48,19 +58,23 @@ def safe_filename(filename: str, file_format: str) -> str:
 
 
 def csv_streaming_response(
-    header: Sequence[Any], rows: Iterable[Sequence[Any]], *, filename: str
+    header: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    *,
+    filename: str,
+    formatter: Callable[[Sequence[Any]], list[str]] | None = None,
 ) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_chunks(header, rows), content_type=CSV_CONTENT_TYPE)
+    response = StreamingHttpResponse(csv_chunks(header, rows, formatter), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{safe_filename(filename, "csv")}"'
     return response
 
 
 def xlsx_cells(sheet: WriteOnlyWorksheet, row: Sequence[Any]) -> list[Any]:
-    """A row for a write-only sheet: text that openpyxl would store as a formula
-    (it starts with "=") is forced to a string cell; everything else as is."""
+    """A row (values already through ``xlsx_value``) for a write-only sheet: text
+    that openpyxl would store as a formula (it starts with "=") is forced to a
+    string cell; everything else as is."""
     cells: list[Any] = []
     for value in row:
-        value = xlsx_value(value)
         if isinstance(value, str) and value.startswith("="):
             cell = WriteOnlyCell(sheet, value)
             cell.data_type = "s"
@@ -77,8 +91,8 @@ def xlsx_write(
     progress: Callable[[int], None] | None = None,
     every: int = 5000,
 ) -> int:
-    """Write ``sheets`` ((title, rows) pairs; the first row of each is its header)
-    to ``target`` in write-only mode: rows go to a temporary file as they come.
+    """Write ``sheets`` ((title, rows) pairs; the first row of each is its header;
+    values as ``xlsx_value`` gives them) to ``target`` in write-only mode: rows go to a temporary file as they come.
     Returns the number of rows written; ``progress(rows)`` every ``every`` rows."""
     book = Workbook(write_only=True)
     written = 0
