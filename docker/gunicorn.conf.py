@@ -9,5 +9,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "600"))
 graceful_timeout = 30
 # Heartbeat files on tmpfs: a container's overlay filesystem can stall workers.
 worker_tmp_dir = "/dev/shm"  # noqa: S108
+# A request line (method, path and query string) longer than this answers 414
+# before Django sees it; documented in the OpenAPI description and the README.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "8190"))
 accesslog = "-"
 errorlog = "-"

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from apps.core.models import ImportJob
 
@@ -79,6 +80,9 @@ def day_bound(value: dt.date | dt.datetime, *, bound: str, on_datetime_column: b
     return "lt", start
 
 
+@extend_schema_field(
+    {"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}], "description": DATE_RULE}
+)
 class DateBoundFilter(django_filters.Filter):
     """One bound (``bound=AFTER`` or ``BEFORE``) of a date range under the whole-day
     rule above. Use it for every date and date-time filter of /api/v1."""
@@ -108,6 +112,16 @@ class IntegerFilter(django_filters.NumberFilter):
     value is a 400, not a database overflow."""
 
     field_class = forms.IntegerField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1000, "maximum": 9999})
+class YearFilter(IntegerFilter):
+    """A year of four digits (1000-9999); anything else is a 400."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1000)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
 
 
 class ImportJobFilterSet(django_filters.FilterSet):

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
 
 class KdpTokenScheme(OpenApiAuthenticationExtension):
@@ -66,7 +69,8 @@ def document_api_v1_errors(result: dict[str, Any], generator: Any, request: Any,
       permission (SessionAuthentication comes first and sends no WWW-Authenticate
       challenge, so DRF answers 403 rather than 401);
     - 404 for an unknown id, or a page past the end of a list;
-    - 400 when a filter parameter does not parse (django-filter).
+    - 400 when a filter parameter does not parse (django-filter), or is unknown;
+    - 414 (from the web server) when the request line is too long.
     """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for path, operations in result.get("paths", {}).items():
@@ -85,5 +89,52 @@ def document_api_v1_errors(result: dict[str, Any], generator: Any, request: Any,
                 responses.setdefault("404", _error("No such record, or no such page", "ApiError"))
             if any(p.get("in") == "query" for p in parameters):
                 schemas.setdefault("ApiFieldErrors", API_FIELD_ERRORS_SCHEMA)
-                responses.setdefault("400", _error("A query parameter is invalid", "ApiFieldErrors"))
+                responses.setdefault("400", _error("A query parameter is invalid or unknown", "ApiFieldErrors"))
+                # Answered by the web server (gunicorn limit_request_line), not by Django: no JSON body.
+                responses.setdefault("414", {"description": "The request line is longer than 8190 bytes"})
     return result
+
+
+# --- the KDP headers ---------------------------------------------------------------
+
+
+def kdp_header_parameters(*, client_headers: bool = True) -> list[OpenApiParameter]:
+    """The headers a KDP operation reads (``token`` is the security scheme): with
+    ``client_headers`` the ones every authenticated call sends (apps.core.kdp.views
+    checks them: 400 when missing or malformed, 403 when sys is not the client's),
+    and always ``lang``, the language of the messages."""
+    parameters = [
+        OpenApiParameter(
+            "lang",
+            str,
+            OpenApiParameter.HEADER,
+            required=False,
+            enum=["en", "en-US", "zh", "zh-CN"],
+            description="Language of the messages (zh...: Chinese; anything else or none: English).",
+        )
+    ]
+    if not client_headers:
+        return parameters
+    return [
+        OpenApiParameter(
+            "sys",
+            str,
+            OpenApiParameter.HEADER,
+            required=True,
+            enum=list(settings.KDP_SYSTEM_CODES),
+            description="The calling client's system code (403 when it is not the client's).",
+        ),
+        OpenApiParameter(
+            "traceId",
+            OpenApiTypes.UUID,
+            OpenApiParameter.HEADER,
+            required=True,
+            description="A new UUID per request: a repeat with the same body replays the first answer "
+            "(Idempotent-Replayed: true), with another body is 409.",
+        ),
+        OpenApiParameter(
+            "deviceType", OpenApiTypes.INT, OpenApiParameter.HEADER, required=False, description="An integer."
+        ),
+        OpenApiParameter("uid", OpenApiTypes.INT, OpenApiParameter.HEADER, required=False, description="An integer."),
+        *parameters,
+    ]

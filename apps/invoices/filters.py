@@ -1,6 +1,6 @@
 import django_filters
 
-from apps.core.filters import AFTER, BEFORE, DATE_RULE, DateBoundFilter, IntegerFilter
+from apps.core.filters import AFTER, BEFORE, DATE_RULE, DateBoundFilter, YearFilter
 from apps.invoices.models import Invoice
 
 
@@ -8,7 +8,7 @@ class InvoiceFilterSet(django_filters.FilterSet):
     """Query parameters use SAP's field names; date ranges as
     ``<field>_after`` / ``<field>_before`` under apps.core.filters' whole-day rule."""
 
-    year = IntegerFilter(field_name="year", min_value=1, max_value=9999)
+    year = YearFilter(field_name="year")
     billTo = django_filters.CharFilter(field_name="bill_to")  # noqa: N815 - wire name
     invoiceType = django_filters.ChoiceFilter(field_name="invoice_type", choices=Invoice.InvoiceType.choices)  # noqa: N815
     reverseMark = django_filters.TypedChoiceFilter(  # noqa: N815

@@ -234,7 +234,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "finhub API",
     "DESCRIPTION": "Finance back office: SAP (KDP) imports, Xunlian reconciliation, "
-    "KashFlow-compatible purchases and internal read APIs.",
+    "KashFlow-compatible purchases and internal read APIs.\n\n"
+    "A request line (method, path and query string) longer than 8190 bytes answers "
+    "414 URI Too Long from the web server, before any operation: put long filters "
+    "in fewer parameters. /api/v1 lists answer 400 for an unknown query parameter or "
+    "ordering field.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -253,6 +257,9 @@ SPECTACULAR_SETTINGS = {
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- finhub -------------------------------------------------------------------
+# The system codes of the clients that call KDP (the ``sys`` header), as the
+# OpenAPI schema declares them; the server checks sys against the calling client.
+KDP_SYSTEM_CODES = env.list("KDP_SYSTEM_CODES", default=["pp"])
 # Lifetime of a KDP access token.
 KDP_TOKEN_TTL_SECONDS = env.int("KDP_TOKEN_TTL_SECONDS", default=2 * 60 * 60)
 # Largest body a KDP import accepts (a year of invoices is up to ~700 MB).

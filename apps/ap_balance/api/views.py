@@ -39,6 +39,7 @@ from apps.core.api.listing import reject_unknown_params
 from apps.core.api.views import KDP_ERROR_RESPONSES
 from apps.core.importing.pipeline import Submitted
 from apps.core.kdp.views import KdpImportView
+from apps.core.schema import kdp_header_parameters
 from apps.core.scopes import ApiScope
 
 BAD_QUERY = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid query parameters")
@@ -61,7 +62,8 @@ class ApBalanceReportView(KdpImportView):
                 "allowEmpty",
                 OpenApiTypes.BOOL,
                 description="Required (true) to accept an empty report: nothing is open",
-            )
+            ),
+            *kdp_header_parameters(),
         ],
         responses={200: ApBalanceImportResponseSerializer, **KDP_ERROR_RESPONSES},
     )

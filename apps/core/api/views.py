@@ -27,6 +27,7 @@ from apps.core.kdp.envelope import kdp_success
 from apps.core.kdp.parsers import RawBody
 from apps.core.kdp.views import KdpAPIView, load_small_json
 from apps.core.models import ImportJob
+from apps.core.schema import kdp_header_parameters
 from apps.core.services import api_token_issue
 from apps.core.throttling import throttle_identity
 
@@ -59,6 +60,7 @@ class TokenView(KdpAPIView):
         operation_id="kdp_auth_token",
         tags=["KDP (SAP)"],
         request=TokenRequestSerializer,
+        parameters=kdp_header_parameters(client_headers=False),
         responses={200: TokenResponseSerializer, **{s: KDP_ERROR_RESPONSES[s] for s in (400, 401, 413, 415, 429)}},
         auth=[],
     )

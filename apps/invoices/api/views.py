@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponseBase
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.request import Request
@@ -11,6 +10,7 @@ from rest_framework.request import Request
 from apps.core.api.views import KDP_ERROR_RESPONSES
 from apps.core.importing.pipeline import Submitted
 from apps.core.kdp.views import KdpImportView
+from apps.core.schema import kdp_header_parameters
 from apps.core.scopes import ApiScope
 from apps.invoices.api.serializers import InvoiceImportResponseSerializer, InvoiceRowSerializer, InvoiceSerializer
 from apps.invoices.filters import InvoiceFilterSet
@@ -30,7 +30,12 @@ class InvoiceReportView(KdpImportView):
         tags=["KDP (SAP)"],
         request=InvoiceRowSerializer(many=True),
         parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="Year to replace; required to empty a year")
+            OpenApiParameter(
+                "year",
+                {"type": "string", "pattern": "^[0-9]{4}$"},
+                description="Year to replace (4 digits); required to empty a year",
+            ),
+            *kdp_header_parameters(),
         ],
         responses={200: InvoiceImportResponseSerializer, **KDP_ERROR_RESPONSES},
     )

@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -60,6 +60,16 @@ class SaveReconForApiView(XunlianAPIView):
             "for English."
         ),
         request=XunlianStatementRequestSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Accept-Language",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                enum=["zh", "zh-CN", "en", "en-US"],
+                description="Language of the messages (en...: English; anything else or none: Chinese).",
+            )
+        ],
         responses={
             200: OpenApiResponse(
                 XunlianEnvelopeSerializer,
