@@ -87,9 +87,15 @@ def test_create_purchase_with_inlines_recomputes_totals(staff):
     assert purchase.home_currency_gross_amount == Decimal("97.54")
     assert purchase.total_paid_amount == Decimal("95.08") and purchase.status == "Unpaid"
     assert list(purchase.lines.values_list("number", "vat_amount")) == [(1, Decimal("6.08")), (2, Decimal("24.00"))]
-    assert purchase.history.count() >= 1
+    # One history row for one save, with the final totals and the signed-in user.
+    [record] = purchase.history.all()
+    assert record.history_user.username == "boss" and record.gross_amount == Decimal("195.08")
     history = staff.get(reverse("admin:purchases_purchase_history", args=[purchase.pk]))
     assert history.status_code == 200
+    assert "boss" in history.content.decode()
+    change = reverse("admin:purchases_purchase_change", args=[purchase.pk])
+    page = staff.get(change).content.decode()
+    assert '<span class="money">195.08</span>' in page
 
 
 def test_changelist_filters_search_and_export(staff):

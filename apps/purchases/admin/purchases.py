@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
@@ -100,7 +101,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 class PurchaseLineForm(forms.ModelForm):
     number = forms.IntegerField(
-        required=False, min_value=1, label=_("line number"), help_text=_("Empty: next line number.")
+        required=False, min_value=1, label=capfirst(_("line number")), help_text=_("Empty: next line number.")
     )
 
     class Meta:
@@ -154,7 +155,7 @@ class PaymentLineInline(admin.TabularInline):
 
 class PurchaseForm(forms.ModelForm):
     number = forms.IntegerField(
-        required=False, min_value=1, label=_("number"), help_text=_("Empty: the next free number.")
+        required=False, min_value=1, label=capfirst(_("number")), help_text=_("Empty: the next free number.")
     )
 
     class Meta:
@@ -297,6 +298,9 @@ class PurchaseAdmin(CurrencyTotalsMixin, ExportActionAdminMixin, HistoryAdmin):
         obj.currency_code = (obj.currency_code or "").upper()
         if not obj.number:
             obj.number = next_free_number()
+        # One history row per save, written by the totals refresh in save_related
+        # (with the final totals and the signed-in user), not one here as well.
+        obj.skip_history_when_saving = True  # type: ignore[attr-defined]
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -321,6 +325,8 @@ class PurchaseAdmin(CurrencyTotalsMixin, ExportActionAdminMixin, HistoryAdmin):
         # Stock moves by what the received lines changed; totals by the API's service.
         with stock_tracking(form.instance):
             super().save_related(request, form, formsets, change)
+        form.instance.__dict__.pop("skip_history_when_saving", None)
+        form.instance._history_user = request.user
         purchase_refresh_totals(form.instance, recompute_lines=getattr(form.instance, "_edited_line_ids", set()))
 
     def delete_model(self, request: HttpRequest, obj: Purchase) -> None:
