@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.groups import AUDITOR, FINANCE_STAFF
-from apps.purchases.models import KashflowToken, KashflowUser, Project, Purchase, Supplier
+from apps.purchases.models import KashflowToken, KashflowUser, NominalAccount, Project, Purchase, Supplier
 from apps.purchases.services import LineInput, PaymentInput, PurchaseInput, purchase_create
 from apps.purchases.sessions import issue_long_lived_token, kashflow_user_create
 from tests.core.factories import UserFactory
@@ -213,3 +213,41 @@ def test_reverting_a_purchase_cannot_make_it_overpaid(finance, account, method):
     assert response.status_code == 403
     purchase.refresh_from_db()
     assert purchase.total_paid_amount == Decimal(200)
+
+
+def test_the_admin_refuses_a_negative_rate_like_the_api(finance, kf):
+    body = example_body()
+    body["LineItems"][0]["Rate"] = -15
+    api = kf.post("/v2/purchases", body)
+    assert api.status_code == 400
+    wire = "LineItems[0].Rate: must be 0 or more (a credit line has a negative Quantity)"
+    assert wire in api.json()["Message"]
+    supplier = Supplier.objects.get(code="08C")
+    data = {
+        "number": "",
+        "supplier": supplier.pk,
+        "supplier_reference": "neg-1",
+        "issued_date": "2030-01-10",
+        "due_date": "2030-02-10",
+        "currency_code": "GBP",
+        "exchange_rate": "1",
+        "additional_field_value": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-description": "refund?",
+        "lines-0-quantity": "3",
+        "lines-0-rate": "-15",
+        "lines-0-vat_level": "20",
+        "lines-0-nominal": NominalAccount.objects.get(code=5000).pk,
+        "lines-0-tax_code": "",
+        "payments-TOTAL_FORMS": "0",
+        "payments-INITIAL_FORMS": "0",
+        "payments-MIN_NUM_FORMS": "0",
+        "payments-MAX_NUM_FORMS": "1000",
+    }
+    response = finance.post(reverse("admin:purchases_purchase_add"), data)
+    assert response.status_code == 200
+    assert wire in response.content.decode()
+    assert not Purchase.objects.filter(supplier_reference="neg-1").exists()

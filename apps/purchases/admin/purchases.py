@@ -6,6 +6,7 @@ CSV/XLSX (django-import-export) and each purchase has its history of changes
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -21,6 +22,7 @@ from import_export import fields, resources
 from apps.core.admin_mixins import CurrencyTotalsMixin, ExportActionAdminMixin, HistoryAdmin
 from apps.core.money_display import money_column, money_html
 from apps.purchases.models import PaymentLine, Purchase, PurchaseLine, PurchaseStatus
+from apps.purchases.pricing import check_amounts, compute_totals, line_vat
 from apps.purchases.services import (
     CURRENCY_CODE_FIELD,
     EXCHANGE_RATE_FIELD,
@@ -120,11 +122,36 @@ class PurchaseLineForm(forms.ModelForm):
         ]
 
 
+class PurchaseLineFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        """The lines' amounts through the same rules as a /v2 write (a negative
+        Rate, a negative net total, amounts the columns cannot hold), with the
+        same messages, before anything is saved."""
+        super().clean()
+        lines = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("quantity") is None or data.get("rate") is None:
+                continue
+            line = PurchaseLine(quantity=data["quantity"], rate=data["rate"])
+            line.vat_amount = line_vat(
+                data["quantity"], data["rate"], data.get("vat_level") or Decimal(0), bool(data.get("vat_exempt"))
+            )
+            lines.append(line)
+        rate = self.instance.exchange_rate or Decimal(1)
+        totals = compute_totals(((ln.quantity, ln.rate, ln.vat_amount) for ln in lines), [], rate)
+        errors = FieldErrors()
+        check_amounts(lines, totals, errors)
+        if errors.items:
+            raise forms.ValidationError([f"{error['field']}: {error['message']}" for error in errors.items])
+
+
 class PurchaseLineInline(admin.StackedInline):
     """Stacked: each line is three short rows, so the form fits 1366 px."""
 
     model = PurchaseLine
     form = PurchaseLineForm
+    formset = PurchaseLineFormSet
     extra = 0
     classes = ["stacked-lines"]
     fieldsets = [
