@@ -245,6 +245,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per KashFlow choice set (ApplicableOn and a line's Type share one),
+    # so that `check --deploy` stays clean.
+    "ENUM_NAME_OVERRIDES": {
+        "ProductOrNominalEnum": ["Product", "Nominal"],
+        "PurchaseTypeEnum": ["Purchase", "Expense"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.document_api_v1_errors",
