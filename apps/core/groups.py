@@ -2,7 +2,9 @@
 
 The groups themselves are created by a data migration; permissions only exist
 after migrate, so they are granted from post_migrate, for every model of the
-finhub apps (``settings.LOCAL_APPS``), following ``ROLES``:
+finhub apps (``settings.LOCAL_APPS``), following ``ROLES`` (exactly: a permission
+given to one of these groups by hand is taken back at the next migrate; give it
+to a user or another group instead):
 
 * **Finance staff** may view, add, change and delete every finance record, import
   (add + change) and export, and run every admin action; they see the user list
