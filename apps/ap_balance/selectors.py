@@ -48,6 +48,14 @@ def snapshot_current() -> Snapshot | None:
     return Snapshot.objects.current().first()
 
 
+def snapshot_row_count(*, snapshot_id: int | None) -> int | None:
+    """The lines of a snapshot (the current one when None) as its import counted
+    them; None when there is no such snapshot."""
+    snapshots = Snapshot.objects.filter(pk=snapshot_id) if snapshot_id is not None else Snapshot.objects.current()
+    count = snapshots.values_list("row_count", flat=True).first()
+    return count if count is not None or snapshot_id is not None else 0
+
+
 def snapshot_lines(*, snapshot: Snapshot | None = None) -> QuerySet[SnapshotLine]:
     """Lines of ``snapshot``, or of the current snapshot when None."""
     lines = SnapshotLine.objects.select_related("snapshot")

@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.ap_balance.models import Snapshot, SnapshotLine
@@ -193,3 +195,71 @@ def test_the_admin_changelists_order_with_a_tie_breaker(admin_client):
     ordering = response.context["cl"].get_ordering(response.wsgi_request, response.context["cl"].queryset)
     assert ordering[-1] in ("-pk", "pk", "-id", "id")
     assert timezone.is_aware(MOMENT)
+
+
+@pytest.mark.parametrize(("prefix", "make"), [("invoices", _invoices), ("ap-balances", _ap_lines)])
+def test_cursor_paging_with_every_ordering_shows_each_row_exactly_once(client_for_reads, prefix, make):
+    make()
+    url = f"/api/v1/{prefix}/"
+    expected = _page_through(client_for_reads, url, {}, key=lambda row: row["id"])
+    for ordering in _orderings(prefix):
+        query = {"cursor": ""} if ordering is None else {"cursor": "", "ordering": ordering}
+        seen = _page_through(client_for_reads, url, query, key=lambda row: row["id"])
+        assert sorted(seen) == sorted(expected), ordering
+        assert len(seen) == len(set(seen))
+
+
+def test_a_cursor_page_is_a_keyset_query_without_offset_or_count(client_for_reads, django_assert_num_queries):
+    _invoices()
+    first = client_for_reads.get("/api/v1/invoices/", {"cursor": "", "page_size": 5, "ordering": "payer"}).json()
+    assert "count" not in first and first["previous"] is None and len(first["results"]) == 5
+    with CaptureQueriesContext(connection) as queries:
+        second = client_for_reads.get(first["next"]).json()
+    listing = [q["sql"] for q in queries.captured_queries if "invoices_invoice" in q["sql"]]
+    assert len(listing) == 1 and "OFFSET" not in listing[0] and "COUNT(" not in listing[0]
+    assert not {row["id"] for row in first["results"]} & {row["id"] for row in second["results"]}
+
+
+@pytest.mark.parametrize("cursor", ["not-base64!", "e30", "eyJvIjogWyJwYXllciJdLCAidiI6IFsxXX0"])
+def test_a_foreign_or_broken_cursor_is_400(client_for_reads, cursor):
+    _invoices()
+    response = client_for_reads.get("/api/v1/invoices/", {"cursor": cursor})
+    assert response.status_code == 400
+    assert "cursor" in response.json()
+
+
+def test_a_cursor_from_another_ordering_is_400(client_for_reads):
+    _invoices()
+    first = client_for_reads.get("/api/v1/invoices/", {"cursor": "", "page_size": 2, "ordering": "payer"}).json()
+    cursor = first["next"].split("cursor=")[1].split("&")[0]
+    response = client_for_reads.get("/api/v1/invoices/", {"cursor": cursor, "ordering": "amount"})
+    assert response.status_code == 400
+
+
+def test_a_whole_year_counts_as_its_import_did_without_count_star(client_for_reads):
+    _invoices()
+    job = Invoice.objects.filter(year=2023).first().job
+    job.counts = {**job.counts, "rows": 3}
+    job.save(update_fields=["counts"])
+    with CaptureQueriesContext(connection) as queries:
+        body = client_for_reads.get("/api/v1/invoices/", {"year": 2023}).json()
+    assert body["count"] == 3 and len(body["results"]) == 3
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"] and "invoices_invoice" in q["sql"]]
+    # With another filter the scope is not whole: counted.
+    assert client_for_reads.get("/api/v1/invoices/", {"year": 2023, "payer": "P0"}).json()["count"] == 1
+
+
+def test_a_whole_snapshot_counts_as_its_import_did(client_for_reads):
+    _ap_lines()
+    with CaptureQueriesContext(connection) as queries:
+        body = client_for_reads.get("/api/v1/ap-balances/").json()
+    assert body["count"] == 30
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"] and "ap_balance_snapshotline" in q["sql"]]
+    assert (
+        client_for_reads.get("/api/v1/ap-balances/", {"currency": "EUR", "sapDealerCode": "D0"}).json()["count"] == 10
+    )
+
+
+def test_cursor_is_refused_where_there_is_no_cursor_paging(client_for_reads):
+    response = client_for_reads.get("/api/v1/imports/", {"cursor": ""})
+    assert response.status_code == 400 and "cursor" in response.json()

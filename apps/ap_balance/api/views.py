@@ -33,12 +33,14 @@ from apps.ap_balance.selectors import (
     snapshot_compare_counts,
     snapshot_current,
     snapshot_list,
+    snapshot_row_count,
 )
 from apps.ap_balance.services import KIND
-from apps.core.api.listing import reject_unknown_params
+from apps.core.api.listing import filter_params, reject_unknown_params
 from apps.core.api.views import KDP_ERROR_RESPONSES
 from apps.core.importing.pipeline import Submitted
 from apps.core.kdp.views import KdpImportView
+from apps.core.pagination import PageOrCursorPagination
 from apps.core.schema import kdp_header_parameters
 from apps.core.scopes import ApiScope
 
@@ -111,6 +113,13 @@ class SnapshotLineViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["sap_dealer_code", "due_date", "invoice_id", "open_balance", "currency", "company_code"]
     ordering = ["sap_dealer_code", "due_date", "invoice_id", "id"]
     lookup_value_regex = r"[0-9]+"
+    pagination_class = PageOrCursorPagination
+
+    def scope_count(self, request: Request) -> int | None:
+        """A whole snapshot (no filter but ``?snapshot``) counts as its import did."""
+        if not filter_params(request, self) <= {"snapshot"}:
+            return None
+        return snapshot_row_count(snapshot_id=int(request.query_params.get("snapshot") or 0) or None)
 
     def get_queryset(self) -> Any:
         lines = super().get_queryset()

@@ -21,8 +21,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
 TIE_BREAKERS = frozenset({"pk", "-pk", "id", "-id"})
-# Parameters every list takes besides its filters.
-COMMON_PARAMS = frozenset({"ordering", "page", "page_size", "cursor", "format"})
+# Parameters every list takes besides its filters and its pagination's.
+COMMON_PARAMS = frozenset({"ordering", "format"})
 UNKNOWN_PARAMETER = _("Unknown query parameter.")
 UNKNOWN_ORDERING = _("Unknown ordering field: %(field)s. Allowed: %(allowed)s.")
 
@@ -41,6 +41,14 @@ def reject_unknown_params(request: Request, allowed: Iterable[str]) -> None:
     unknown = sorted(name for name in request.query_params if name not in known)
     if unknown:
         raise drf.ValidationError({name: [str(UNKNOWN_PARAMETER)] for name in unknown})
+
+
+def filter_params(request: Request, view: Any) -> set[str]:
+    """The query parameters of a list request that filter it (not paging, ordering
+    or format)."""
+    paginator = getattr(view, "paginator", None)
+    paging = paginator.query_params() if paginator is not None and hasattr(paginator, "query_params") else set()
+    return {name for name in request.query_params if name not in COMMON_PARAMS and name not in paging}
 
 
 class StableOrderingFilter(OrderingFilter):
@@ -85,6 +93,9 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
         filterset = self.get_filterset(request, queryset, view)
         allowed = set(COMMON_PARAMS) | set(getattr(view, "extra_query_params", ()))
+        paginator = getattr(view, "paginator", None)
+        if paginator is not None and hasattr(paginator, "query_params"):
+            allowed |= paginator.query_params()
         if filterset is not None:
             for name, field in filterset.form.fields.items():
                 suffixes = getattr(field.widget, "suffixes", None)

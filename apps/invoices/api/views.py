@@ -7,14 +7,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.request import Request
 
+from apps.core.api.listing import filter_params
 from apps.core.api.views import KDP_ERROR_RESPONSES
 from apps.core.importing.pipeline import Submitted
 from apps.core.kdp.views import KdpImportView
+from apps.core.pagination import PageOrCursorPagination
 from apps.core.schema import kdp_header_parameters
 from apps.core.scopes import ApiScope
 from apps.invoices.api.serializers import InvoiceImportResponseSerializer, InvoiceRowSerializer, InvoiceSerializer
 from apps.invoices.filters import InvoiceFilterSet
-from apps.invoices.selectors import invoice_list
+from apps.invoices.selectors import invoice_list, invoice_year_row_count
 from apps.invoices.services import KIND
 
 
@@ -56,3 +58,10 @@ class InvoiceViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = InvoiceFilterSet
     ordering_fields = ["invoice_date", "due_date", "invoice_id", "amount", "payer", "year"]
     ordering = ["invoice_date", "invoice_id"]
+    pagination_class = PageOrCursorPagination
+
+    def scope_count(self, request: Request) -> int | None:
+        """A whole year (``?year`` and no other filter) counts as its import did."""
+        if filter_params(request, self) != {"year"}:
+            return None
+        return invoice_year_row_count(year=int(request.query_params["year"]))
