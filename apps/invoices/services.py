@@ -152,7 +152,9 @@ class InvoiceReport(Report):
 
     @property
     def scope(self) -> str:
-        return str(self.year if self.year is not None else next(iter(self.years)))
+        if self.year is not None or len(self.years) == 1:
+            return str(self.year if self.year is not None else next(iter(self.years)))
+        return f"{min(self.years)}-{max(self.years)}"  # a rejected report spanning years
 
 
 _COUNT_CHANGES_SQL = """

@@ -101,6 +101,8 @@ def test_rows_of_another_year_than_the_query_are_rejected(post_report, sample_ro
     assert response.status_code == 400
     assert {e["field"] for e in response.json()["errors"]} == {"invoiceDate"}
     assert not Invoice.objects.exists()
+    # The failed job keeps the year it was for, so it is found by that year.
+    assert ImportJob.objects.get(kind="invoices", status="failed").scope == "2023"
 
 
 def test_a_report_spanning_years_is_rejected_with_the_years_named(post_report, sample_rows):
@@ -111,6 +113,7 @@ def test_a_report_spanning_years_is_rejected_with_the_years_named(post_report, s
     assert "2023, 2024" in payload["msg"]
     assert payload["errors"] == [{"index": 3, "field": "invoiceDate", "message": payload["msg"]}]
     assert not Invoice.objects.exists()
+    assert ImportJob.objects.get(kind="invoices", status="failed").scope == "2023-2024"
 
 
 @pytest.mark.parametrize(

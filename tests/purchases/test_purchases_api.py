@@ -447,6 +447,19 @@ def test_permalink_is_a_printable_page_without_login(kf, anon, account, method):
     missing = anon.get("/v2/documents/purchaseorder/3e196af3-7c11-46f1-b145-e3c8212b4d30")
     assert missing.status_code == 404 and missing.json()["Error"] == "NotFound"
     assert anon.get("/v2/documents/purchaseorder/not-a-uuid").status_code == 404
+    # A browser (Accept: text/html) gets a page, not the API's XML, for a bad or unknown link.
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for path in (
+        "/v2/documents/purchaseorder/not-a-uuid",
+        "/v2/documents/purchaseorder/3e196af3-7c11-46f1-b145-e3c8212b4d30",
+        "/v2/documents/purchasepayment/3e196af3",
+    ):
+        page = anon.client.get(path, HTTP_ACCEPT=browser)
+        assert page.status_code == 404 and page["Content-Type"] == "text/html; charset=utf-8", path
+        assert "<h1>Document not found</h1>" in page.content.decode()
+        assert "<?xml" not in page.content.decode()
+    chinese = anon.client.get("/v2/documents/purchaseorder/x", HTTP_ACCEPT=browser, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "<h1>找不到该单据</h1>" in chinese.content.decode()
 
 
 def test_purchaselist_reports_an_unexpected_error_for_that_item_only(kf, monkeypatch):

@@ -112,7 +112,7 @@ def import_job_record_rejection(
     """Keep a rejected report for audit as a failed job; no business data changes."""
     job = import_job_create(
         kind=kind,
-        scope="rejected",
+        scope=getattr(error, "scope", ""),
         client=client,
         source=source,
         trace_id=trace_id,

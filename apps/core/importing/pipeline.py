@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
 from apps.core import messages
-from apps.core.exceptions import ServiceUnavailableError
+from apps.core.exceptions import ServiceUnavailableError, ValidationFailed
 from apps.core.importing.jobs import (
     GAVE_UP,
     JobPulse,
@@ -49,6 +49,15 @@ class Submitted:
     job: ImportJob
     report: Report
     rows: int
+
+
+def rejected_scope(report: Any) -> str:
+    """The scope a rejected report was for (its year), as far as it can be told,
+    so that the failed job stays findable by it; empty when it cannot."""
+    try:
+        return str(report.scope)[:40]
+    except Exception:
+        return ""
 
 
 def import_report_submit(
@@ -79,8 +88,12 @@ def import_report_submit(
     with transaction.atomic():
         stage = StageTable.create(model=importer.model, columns=importer.staged_columns)
         rows = stage.load(validator.iter_valid(body, on_progress))
-        report.finish(rows=rows, errors=validator.errors)
-        validator.errors.raise_if_any(importer.invalid_message.format(count=validator.errors.count))
+        try:
+            report.finish(rows=rows, errors=validator.errors)
+            validator.errors.raise_if_any(importer.invalid_message.format(count=validator.errors.count))
+        except ValidationFailed as exc:
+            exc.scope = rejected_scope(report)  # type: ignore[attr-defined]
+            raise
         job = import_job_create(
             kind=kind,
             scope=report.scope,

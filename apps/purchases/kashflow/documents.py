@@ -29,6 +29,14 @@ class _PublicDocumentView(KashflowAPIView):
     authentication_classes: list[Any] = []
     permission_classes = [permissions.AllowAny]
 
+    def handle_exception(self, exc: Exception) -> Any:
+        """A browser opening a wrong or truncated link gets a page saying so, not
+        the API's XML error body; other callers keep the API's error."""
+        if isinstance(exc, drf.NotFound) and "text/html" in self.request.headers.get("Accept", ""):
+            html = render_to_string("purchases/document_missing.html", request=self.request)
+            return HttpResponse(html, status=404, content_type="text/html; charset=utf-8")
+        return super().handle_exception(exc)
+
     @staticmethod
     def public_id(key: str) -> uuid.UUID:
         try:
