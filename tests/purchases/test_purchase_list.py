@@ -86,6 +86,10 @@ def test_default_is_number_ascending_page_one_of_fifty(seven):
         ("Status", [5, 4, 7, 3, 2, 1, 6]),
         ("2", [2, 4, 7, 3, 6, 1, 5]),  # the Swagger enum number of SupplierName
         ("suppliername", [2, 4, 7, 3, 6, 1, 5]),
+        ("DueAmount", [3, 2, 5, 4, 7, 1, 6]),  # gross - paid: -10, 0, 0, 30, 30, 50, 60
+        ("9", [3, 2, 5, 4, 7, 1, 6]),
+        ("Type", [1, 2, 3, 4, 5, 6, 7]),  # all Purchase: then by number
+        ("VAT", [1, 2, 3, 4, 5, 6, 7]),  # all 0: then by number
     ],
 )
 def test_sortby(seven, sortby, expected):
@@ -118,6 +122,12 @@ def test_order_desc(seven):
         ("ThisMonth", None),
         ("LastMonth", [3, 5]),
         ("unpaid", [1, 6]),
+        ("PartPaid", [7]),
+        ("2", [7]),
+        ("OverduePartPaid", [7]),
+        ("NotFullyPaid", [1, 4, 6, 7]),
+        ("7", [1, 4, 6, 7]),
+        ("NA", [5]),
     ],
 )
 def test_filterby(seven, filterby, expected):
@@ -126,6 +136,52 @@ def test_filterby(seven, filterby, expected):
         assert 6 in got and 7 in got and 1 not in got and 3 not in got
     else:
         assert got == expected
+
+
+def test_sortby_project_and_vat_and_type(seven):
+    by_project = numbers(seven.get(f"{LIST}?sortby=Project"))
+    assert by_project[:4] == [1, 2, 4, 7] and set(by_project[4:]) == {3, 5, 6}
+    assert numbers(seven.get(f"{LIST}?sortby=11&order=desc"))[-4:] == [7, 4, 2, 1]
+    for number, vat_level, kind in ((8, 20, "Expense"), (9, 5, "Purchase")):
+        line = {"Description": "x", "Quantity": 1, "Rate": 100, "VATLevel": vat_level, "NominalCode": 5000}
+        body = {"Number": number, "SupplierCode": "08C", "Type": kind, "LineItems": [line]}
+        assert seven.post(LIST, body).status_code == 201
+    assert numbers(seven.get(f"{LIST}?sortby=VAT&order=desc"))[:2] == [8, 9]
+    assert numbers(seven.get(f"{LIST}?sortby=Type"))[0] == 8  # Expense before Purchase
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("searchtext=r5", [1]),
+        ("searchText=ALPHA", [2, 4, 7]),
+        ("searchtext=3", [2, 3]),  # reference r3, number 3
+        ("searchtext=30", []),
+        ("searchtext=30&dosearchwithdueamount=true", [4, 7]),  # due 30.00
+        ("type=expense", []),
+        ("type=Purchase", [1, 2, 3, 4, 5, 6, 7]),
+        ("source=MatchingEngine", [1, 4, 6, 7]),
+        ("supplierCode=aaa&filterBy=Overdue", [4, 7]),
+    ],
+)
+def test_list_filters(seven, query, expected):
+    assert numbers(seven.get(f"{LIST}?{query}")) == expected
+
+
+def test_issued_date_filters_for_an_incremental_sync(seven):
+    today = timezone.localdate()
+    assert numbers(seven.get(f"{LIST}?issuedatefrom={today.isoformat()}")) == [6, 7]
+    assert numbers(seven.get(f"{LIST}?IssueDateFrom={today.isoformat()} 12:00:00")) == [6, 7]
+    long_ago = today - dt.timedelta(days=400)
+    assert numbers(seven.get(f"{LIST}?issuedateto={long_ago.isoformat()}")) == [1, 2, 4]
+    both = f"issuedatefrom={long_ago.isoformat()}&issuedateto={long_ago.isoformat()}&sortby=SupplierName"
+    assert numbers(seven.get(f"{LIST}?{both}")) == [2, 4, 1]
+
+
+def test_metadata_total_amount_covers_every_page(seven):
+    meta = seven.get(f"{LIST}?perpage=2").json()["MetaData"]
+    assert meta["TotalAmount"] == 270 and meta["InvoiceLimitReached"] is False
+    assert seven.get(f"{LIST}?filterby=Paid").json()["MetaData"]["TotalAmount"] == 20
 
 
 def test_status_values_match_the_filters(seven):
@@ -198,9 +254,14 @@ def test_perpage_is_capped_at_500(seven):
     ("query", "names"),
     [
         ("sortby=Colour", ["Number", "SupplierName", "PaidDate"]),
-        ("sortby=9", ["Number"]),
+        ("sortby=13", ["Number", "DueAmount", "VAT", "0 to 12"]),
         ("order=Sideways", ["Asc", "Desc"]),
-        ("filterby=Soon", ["All", "Unpaid", "Overdue", "Overpaid", "Paid", "ThisMonth", "LastMonth"]),
+        ("filterby=Soon", ["All", "Unpaid", "PartPaid", "Overdue", "NotFullyPaid", "ThisMonth", "LastMonth"]),
+        ("filterby=10", ["0 to 9"]),
+        ("type=Invoice", ["Purchase", "Expense"]),
+        ("source=Bank", ["MatchingEngine"]),
+        ("issuedatefrom=yesterday", ["issuedatefrom"]),
+        ("dosearchwithdueamount=maybe", ["true", "false"]),
     ],
 )
 def test_unknown_sortby_order_filterby_is_400_naming_the_accepted_values(kf, query, names):

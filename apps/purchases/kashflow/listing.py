@@ -3,24 +3,35 @@ integers) and the absolute page URLs of their MetaData."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from rest_framework.request import Request
 
+from apps.core.bounds import DATE_MAX, DATE_MIN, invalid_character
 from apps.purchases.kashflow.base import KashflowError
 
 
-def choice_param(request: Request, name: str, accepted: list[str], default: str, *, numbered: bool = False) -> str:
+def choice_param(
+    request: Request, name: str, accepted: list[str], default: str, *, numbered: bool | int = False
+) -> str:
+    """One of ``accepted`` by name in any case, or (``numbered``) by its position:
+    KashFlow's enums take the member name or its number. ``numbered`` as an int:
+    only the first that many have numbers."""
     raw = request.query_params.get(name, "").strip()
     if not raw:
         return default
     for value in accepted:
         if value.lower() == raw.lower():
             return value
-    if numbered and raw.isascii() and raw.isdigit() and int(raw) < len(accepted):
+    count = (len(accepted) if numbered is True else int(numbered)) if numbered else 0
+    if count and raw.isascii() and raw.isdigit() and len(raw) < 4 and int(raw) < count:
         return accepted[int(raw)]
-    extra = " (or their numbers 0 to 8)" if numbered else ""
+    extra = f" (or their numbers 0 to {count - 1})" if count else ""
     raise KashflowError(
         f"Invalid {name} {raw!r}: accepted values are {', '.join(accepted)}{extra}.", code="InvalidParameter"
     )
@@ -51,3 +62,75 @@ def page_urls(request: Request, perpage: int) -> Callable[[int], str]:
         return f"{base}?page={page}{tail}"
 
     return url
+
+
+MAX_PER_PAGE = 500
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def bool_param(request: Request, name: str, default: bool = False) -> bool:
+    raw = request.query_params.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise KashflowError(f"Invalid {name} {raw!r}: accepted values are true, false.", code="InvalidParameter")
+
+
+def text_param(request: Request, name: str, *, max_length: int = 200) -> str:
+    raw = request.query_params.get(name, "").strip()
+    if len(raw) > max_length or invalid_character(raw) is not None:
+        raise KashflowError(
+            f"Invalid {name}: at most {max_length} characters, no control characters.", code="InvalidParameter"
+        )
+    return raw
+
+
+def date_param(request: Request, name: str) -> dt.date | None:
+    """A date as KashFlow writes them (``2014-01-10 12:00:00``), ISO 8601 or bare."""
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    text = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw
+    try:
+        value = dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        value = None
+    if value is None or not DATE_MIN <= value <= DATE_MAX:
+        raise KashflowError(
+            f"Invalid {name} {raw!r}: a date such as 2014-01-10 or 2014-01-10 12:00:00"
+            f" between {DATE_MIN} and {DATE_MAX}.",
+            code="InvalidParameter",
+        )
+    return value
+
+
+def page_params(request: Request, default_perpage: int = 50) -> tuple[int, int]:
+    page = int_param(request, "page", 1) or 1
+    perpage = int_param(request, "perpage", default_perpage) or default_perpage
+    return page, min(perpage, MAX_PER_PAGE)
+
+
+def paged(
+    request: Request, rows: list[Any], *, page: int, perpage: int, total: int, total_amount: Decimal | None = None
+) -> dict[str, Any]:
+    """KashFlow's ``{Data, MetaData}``: absolute page URLs (null at the ends),
+    TotalRecords, TotalAmount over all pages, InvoiceLimitReached (finhub has no
+    invoice limit: false)."""
+    last = max(1, math.ceil(total / perpage))
+    url = page_urls(request, perpage)
+    return {
+        "Data": rows,
+        "MetaData": {
+            "FirstPageUrl": url(1),
+            "LastPageUrl": url(last),
+            "NextPageUrl": url(page + 1) if page < last else None,
+            "PreviousPageUrl": url(min(page - 1, last)) if page > 1 else None,
+            "TotalRecords": total,
+            "TotalAmount": total_amount if total_amount is not None else Decimal("0.00"),
+            "InvoiceLimitReached": False,
+        },
+    }

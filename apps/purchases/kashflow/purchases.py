@@ -3,8 +3,6 @@ create, full replace (PUT) and delete."""
 
 from __future__ import annotations
 
-import math
-
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,7 +10,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.purchases.kashflow.base import KashflowAPIView, KashflowError
-from apps.purchases.kashflow.listing import choice_param, int_param, page_urls
+from apps.purchases.kashflow.listing import (
+    bool_param,
+    choice_param,
+    date_param,
+    int_param,
+    page_params,
+    paged,
+    text_param,
+)
 from apps.purchases.kashflow.purchase_input import PurchaseInSerializer, purchase_input
 from apps.purchases.kashflow.purchase_output import (
     PurchaseListOutSerializer,
@@ -23,23 +29,37 @@ from apps.purchases.kashflow.purchase_output import (
 from apps.purchases.kashflow.wire import IDEMPOTENCY_HEADER, TAG, validate
 from apps.purchases.kashflow.wire import error_responses as _errors
 from apps.purchases.models import Purchase
-from apps.purchases.selectors import FILTERS, ORDERS, SORT_FIELDS, ListQuery, purchase_page
+from apps.purchases.selectors import (
+    FILTER_NAMES,
+    FILTERS,
+    ORDERS,
+    SORT_FIELDS,
+    SOURCES,
+    TYPES,
+    ListQuery,
+    purchase_page,
+)
 from apps.purchases.services import purchase_create, purchase_delete, purchase_replace
-
-MAX_PER_PAGE = 500
 
 
 def parse_list_query(request: Request) -> ListQuery:
-    perpage = int_param(request, "perpage", 50) or 50
+    page, perpage = page_params(request)
     project = int_param(request, "projectnumber", None, minimum=0)
+    purchase_type = choice_param(request, "type", TYPES, "")
     return ListQuery(
-        page=int_param(request, "page", 1) or 1,
-        perpage=min(perpage, MAX_PER_PAGE),
+        page=page,
+        perpage=perpage,
         sortby=choice_param(request, "sortby", [name for name, _ in SORT_FIELDS], "Number", numbered=True),
         order=choice_param(request, "order", ORDERS, "Asc"),
-        filterby=choice_param(request, "filterby", FILTERS, "All"),
+        filterby=choice_param(request, "filterby", FILTER_NAMES, "All", numbered=len(FILTERS)),
         projectnumber=project or None,
-        suppliercode=request.query_params.get("suppliercode", "").strip() or None,
+        suppliercode=text_param(request, "suppliercode", max_length=50) or None,
+        searchtext=text_param(request, "searchtext"),
+        type=purchase_type or None,
+        issuedatefrom=date_param(request, "issuedatefrom"),
+        issuedateto=date_param(request, "issuedateto"),
+        source=choice_param(request, "source", SOURCES, "") or None,
+        dosearchwithdueamount=bool_param(request, "dosearchwithdueamount"),
     )
 
 
@@ -51,15 +71,28 @@ LIST_PARAMETERS = [
     OpenApiParameter(
         "sortby",
         OpenApiTypes.STR,
-        description="Number, SupplierReference, SupplierName, PurchaseDate, "
-        "PaymentDueDate, GrossAmount, NetAmount, Status, PaidDate (or 0-8)",
+        description="Number, SupplierReference, SupplierName, PurchaseDate, PaymentDueDate, GrossAmount, "
+        "NetAmount, Status, PaidDate, DueAmount, Type, Project, VAT (or 0-12)",
     ),
     OpenApiParameter("order", OpenApiTypes.STR, description="Asc or Desc"),
     OpenApiParameter(
-        "filterby", OpenApiTypes.STR, description="All, Unpaid, Overdue, Overpaid, Paid, ThisMonth, LastMonth"
+        "filterby",
+        OpenApiTypes.STR,
+        description="All, Unpaid, PartPaid, Overdue, OverduePartPaid, Overpaid, Paid, NotFullyPaid, "
+        "ThisMonth, LastMonth (or 0-9); NA",
     ),
     OpenApiParameter("projectnumber", {"type": "integer", "minimum": 0}, description="0 or empty: no filter"),
-    OpenApiParameter("suppliercode", OpenApiTypes.STR),
+    OpenApiParameter("suppliercode", OpenApiTypes.STR, description="Any letter case"),
+    OpenApiParameter(
+        "searchtext", OpenApiTypes.STR, description="In the supplier reference, name or code, or the number"
+    ),
+    OpenApiParameter("type", OpenApiTypes.STR, description="Purchase or Expense"),
+    OpenApiParameter("issuedatefrom", OpenApiTypes.DATE, description="Issued on or after"),
+    OpenApiParameter("issuedateto", OpenApiTypes.DATE, description="Issued on or before"),
+    OpenApiParameter("source", OpenApiTypes.STR, description="MatchingEngine: only purchases with money due"),
+    OpenApiParameter(
+        "dosearchwithdueamount", OpenApiTypes.BOOL, description="searchtext also finds purchases due that amount"
+    ),
 ]
 
 
@@ -76,25 +109,12 @@ class PurchasesView(KashflowAPIView):
         self.xml_root = "PurchaseList"
         query = parse_list_query(request)
         today = timezone.localdate()
-        rows, total = purchase_page(query, today)
-        last = max(1, math.ceil(total / query.perpage))
-        page_url = page_urls(request, query.perpage)
+        rows, total, amount = purchase_page(query, today)
         data = [
             purchase_data(p, today=today, previous_number=p.previous_number, next_number=p.next_number)  # type: ignore[attr-defined]
             for p in rows
         ]
-        return Response(
-            {
-                "Data": data,
-                "MetaData": {
-                    "FirstPageUrl": page_url(1),
-                    "LastPageUrl": page_url(last),
-                    "NextPageUrl": page_url(query.page + 1) if query.page < last else None,
-                    "PreviousPageUrl": page_url(min(query.page - 1, last)) if query.page > 1 else None,
-                    "TotalRecords": total,
-                },
-            }
-        )
+        return Response(paged(request, data, page=query.page, perpage=query.perpage, total=total, total_amount=amount))
 
     @extend_schema(
         operation_id="kashflow_purchases_create",

@@ -178,6 +178,49 @@ class MetaDataSerializer(serializers.Serializer):
     NextPageUrl = serializers.CharField(allow_null=True)
     PreviousPageUrl = serializers.CharField(allow_null=True)
     TotalRecords = serializers.IntegerField()
+    TotalAmount = num_field()
+    InvoiceLimitReached = serializers.BooleanField()
+
+
+@extend_schema_field({"type": "number"})
+class MoneyOut(serializers.Field):
+    """An amount as KashFlow writes it (2 places when that loses nothing)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Decimal) -> Decimal:
+        return money(value)
+
+
+@extend_schema_field({"type": "string", "example": "2014-01-10 12:00:00", "nullable": True})
+class DateOut(serializers.Field):
+    """A date (or a date-time, in the company's time zone) as KashFlow writes it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: dt.date) -> str | None:
+        if isinstance(value, dt.datetime):
+            return kf_datetime(value)
+        return kf_date(value)
+
+
+def null(kind: type[serializers.Field] = serializers.CharField, **kwargs: Any) -> serializers.Field:
+    """A field finhub has no value for: always null (documented as nullable)."""
+    return kind(default=None, allow_null=True, read_only=True, **kwargs)
+
+
+def null_number() -> serializers.Field:
+    """An amount finhub has no value for: always null."""
+    return num_field(default=None, allow_null=True, read_only=True)
+
+
+def const(kind: type[serializers.Field], value: Any, **kwargs: Any) -> serializers.Field:
+    """A field whose value is the same for every row in finhub (e.g. no VAT returns: 0)."""
+    return kind(default=value, read_only=True, **kwargs)
 
 
 TAG = ["KashFlow v2"]
@@ -187,7 +230,7 @@ ERRORS = {
         400: "Invalid request (field names in Message)",
         401: "Missing, invalid or expired session token",
         403: "The user's scope does not allow this (purchases:read users cannot write)",
-        404: "No such purchase",
+        404: "No such purchase, supplier, project, nominal or bank account",
         405: "Method not allowed",
         409: "Idempotency-Key in use by a request still running",
         413: "Body too large",

@@ -65,6 +65,14 @@ class PurchaseQuerySet(models.QuerySet["Purchase"]):
     def overpaid(self) -> PurchaseQuerySet:
         return self.filter(settlement=Purchase.Settlement.OVERPAID)
 
+    def not_fully_paid(self) -> PurchaseQuerySet:
+        """Money still due (Unpaid or Overdue), whatever was paid already."""
+        return self.filter(settlement=Purchase.Settlement.OPEN)
+
+    def part_paid(self) -> PurchaseQuerySet:
+        """Something was paid (combine with ``not_fully_paid`` for part-paid)."""
+        return self.filter(total_paid_amount__gt=0)
+
     def not_applicable(self) -> PurchaseQuerySet:
         return self.filter(settlement=Purchase.Settlement.NA)
 

@@ -10,75 +10,23 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterable
-from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Trim, Upper
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from apps.purchases.currencies import home_currency
 from apps.purchases.models import (
-    Product,
     Project,
     Purchase,
-    PurchaseLine,
     PurchaseListVersion,
     PurchaseQuerySet,
     Supplier,
 )
+from apps.purchases.selectors.purchase_filters import SORT_FIELDS, ListQuery, purchase_list_queryset
 
-# (wire name, column); the Swagger enum numbers are the positions 0..8.
-SORT_FIELDS: list[tuple[str, str]] = [
-    ("Number", "number"),
-    ("SupplierReference", "supplier_reference"),
-    ("SupplierName", "supplier_name"),
-    ("PurchaseDate", "issued_date"),
-    ("PaymentDueDate", "due_date"),
-    ("GrossAmount", "gross_amount"),
-    ("NetAmount", "net_amount"),
-    ("Status", "status_sort"),
-    ("PaidDate", "paid_date"),
-]
-ORDERS = ["Asc", "Desc"]
-FILTERS = ["All", "Unpaid", "Overdue", "Overpaid", "Paid", "ThisMonth", "LastMonth"]
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    page: int = 1
-    perpage: int = 50
-    sortby: str = "Number"
-    order: str = "Asc"
-    filterby: str = "All"
-    projectnumber: int | None = None
-    suppliercode: str | None = None
-
-
-def _month_bounds(today: dt.date, months_back: int) -> tuple[dt.date, dt.date]:
-    year, month = today.year, today.month - months_back
-    while month < 1:
-        month += 12
-        year -= 1
-    start = dt.date(year, month, 1)
-    end = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return start, end
-
-
-def purchase_list_queryset(query: ListQuery, today: dt.date) -> PurchaseQuerySet:
-    qs = Purchase.objects.all()
-    if query.filterby in ("ThisMonth", "LastMonth"):
-        start, end = _month_bounds(today, 0 if query.filterby == "ThisMonth" else 1)
-        qs = qs.filter(issued_date__gte=start, issued_date__lt=end)
-    elif query.filterby != "All":
-        qs = qs.with_status(query.filterby, today)
-    if query.projectnumber:
-        qs = qs.filter(project__number=query.projectnumber)
-    if query.suppliercode:
-        supplier_id = Supplier.objects.by_code(query.suppliercode).values_list("pk", flat=True).first()
-        qs = qs.filter(supplier_id=supplier_id) if supplier_id else qs.none()
-    return qs
-
+ZERO = Decimal("0.00")
 
 # --- cached sort orders -------------------------------------------------------------
 #
@@ -92,7 +40,8 @@ def purchase_list_queryset(query: ListQuery, today: dt.date) -> PurchaseQuerySet
 # transaction (which may see their own uncommitted writes) bypass the cache.
 
 _CACHE_ENTRIES = 16
-_cache: OrderedDict[tuple[Any, ...], tuple[int, array[int]]] = OrderedDict()
+# key -> (list version, ordered ids, TotalAmount of those rows)
+_cache: OrderedDict[tuple[Any, ...], tuple[int, array[int], Decimal]] = OrderedDict()
 _cache_lock = threading.Lock()
 _VERSION = Subquery(PurchaseListVersion.objects.filter(pk=1).values("value")[:1])
 
@@ -101,7 +50,7 @@ def list_version() -> int | None:
     return PurchaseListVersion.objects.filter(pk=1).values_list("value", flat=True).first()
 
 
-def _cache_get(key: tuple[Any, ...]) -> tuple[int, array[int]] | None:
+def _cache_get(key: tuple[Any, ...]) -> tuple[int, array[int], Decimal] | None:
     with _cache_lock:
         entry = _cache.get(key)
         if entry is not None:
@@ -109,14 +58,16 @@ def _cache_get(key: tuple[Any, ...]) -> tuple[int, array[int]] | None:
         return entry
 
 
-def _cache_put(key: tuple[Any, ...], version: int, values: Iterable[int]) -> array[int]:
+def _cache_put(
+    key: tuple[Any, ...], version: int, values: Iterable[int], amount: Decimal = ZERO
+) -> tuple[int, array[int], Decimal]:
     data = array("q", values)
     with _cache_lock:
-        _cache[key] = (version, data)
+        _cache[key] = (version, data, amount)
         _cache.move_to_end(key)
         while len(_cache) > _CACHE_ENTRIES:
             _cache.popitem(last=False)
-    return data
+    return version, data, amount
 
 
 def clear_list_cache() -> None:
@@ -129,32 +80,43 @@ def _ordered(query: ListQuery, today: dt.date) -> PurchaseQuerySet:
     column = dict(SORT_FIELDS)[query.sortby]
     if column == "status_sort":
         qs = qs.annotate_status(today, "status_sort")
+    elif column == "due_sort":
+        qs = qs.alias(due_sort=F("gross_amount") - F("total_paid_amount"))
     sign = "-" if query.order == "Desc" else ""
     return qs.order_by(f"{sign}{column}", f"{sign}number")
 
 
-def purchase_page(query: ListQuery, today: dt.date) -> tuple[list[Any], int]:
-    """One page of purchases and the total count; the rows carry
-    ``previous_number`` and ``next_number``. A constant number of queries
-    whatever the page size (one when the cached order is current)."""
+def _ids_and_amount(query: ListQuery, today: dt.date) -> tuple[list[int], Decimal]:
+    ids: list[int] = []
+    amount = ZERO
+    for pk, gross in _ordered(query, today).values_list("pk", "gross_amount"):
+        ids.append(pk)
+        amount += gross
+    return ids, amount
+
+
+def purchase_page(query: ListQuery, today: dt.date) -> tuple[list[Any], int, Decimal]:
+    """One page of purchases, the total count and the gross amount of all pages
+    (MetaData TotalAmount); the rows carry ``previous_number`` and
+    ``next_number``. A constant number of queries whatever the page size (one
+    when the cached order is current)."""
     offset = (query.page - 1) * query.perpage
     if connection.in_atomic_block:
         return _page_uncached(query, today, offset)
     # The filters' references are resolved first, so renaming a project or a
     # supplier code (which writes no purchase) cannot serve a stale list.
-    key = (today, query.sortby, query.order, query.filterby, _project_id(query), _supplier_id(query))
+    key = (today, *query.cache_key(), _project_id(query), _supplier_id(query))
     for _attempt in range(2):
         entry, numbers = _cache_get(key), _cache_get(("numbers",))
         if entry is None or numbers is None or entry[0] != numbers[0]:
             version = list_version()
             if version is None:
                 break
-            entry = (version, _cache_put(key, version, _ordered(query, today).values_list("pk", flat=True)))
-            numbers = (
-                version,
-                _cache_put(("numbers",), version, Purchase.objects.order_by("number").values_list("number", flat=True)),
+            entry = _cache_put(key, version, *_ids_and_amount(query, today))
+            numbers = _cache_put(
+                ("numbers",), version, Purchase.objects.order_by("number").values_list("number", flat=True)
             )
-        version, ids = entry
+        version, ids, amount = entry
         page_ids = list(ids[offset : offset + query.perpage])
         records, current = _light_records(page_ids)
         if current is None:
@@ -162,7 +124,7 @@ def purchase_page(query: ListQuery, today: dt.date) -> tuple[list[Any], int]:
         if current != version:  # written since: read the order again
             clear_list_cache()
             continue
-        return _rows(page_ids, records, numbers[1]), len(ids)
+        return _rows(page_ids, records, numbers[1]), len(ids), amount
     return _page_uncached(query, today, offset)
 
 
@@ -260,13 +222,14 @@ def _supplier_id(query: ListQuery) -> int | None:
     return Supplier.objects.by_code(query.suppliercode).values_list("pk", flat=True).first() or -1
 
 
-def _page_uncached(query: ListQuery, today: dt.date, offset: int) -> tuple[list[Purchase], int]:
-    """The same page straight from the database: count, then an index walk for
-    the page's ids, then the rows with their neighbour numbers."""
+def _page_uncached(query: ListQuery, today: dt.date, offset: int) -> tuple[list[Purchase], int, Decimal]:
+    """The same page straight from the database: count and amount, then an index
+    walk for the page's ids, then the rows with their neighbour numbers."""
     qs = _ordered(query, today)
-    total = qs.count()
+    totals = qs.aggregate(n=Count("pk"), amount=Sum("gross_amount"))
+    total, amount = totals["n"], totals["amount"] or ZERO
     if offset >= total:
-        return [], total
+        return [], total, amount
     ids = list(qs.values_list("pk", flat=True)[offset : offset + query.perpage])
     previous = Purchase.objects.filter(number__lt=OuterRef("number")).order_by("-number").values("number")[:1]
     following = Purchase.objects.filter(number__gt=OuterRef("number")).order_by("number").values("number")[:1]
@@ -276,7 +239,7 @@ def _page_uncached(query: ListQuery, today: dt.date, offset: int) -> tuple[list[
         .select_related("supplier", "project")
         .annotate(previous_number=Coalesce(Subquery(previous), 0), next_number=Coalesce(Subquery(following), 0))
     }
-    return [rows[pk] for pk in ids if pk in rows], total
+    return [rows[pk] for pk in ids if pk in rows], total, amount
 
 
 def purchase_detail(number: int) -> tuple[Purchase, list, list, int, int] | None:  # type: ignore[type-arg]
@@ -294,118 +257,3 @@ def neighbours(number: int) -> tuple[int, int]:
     previous = Purchase.objects.filter(number__lt=number).aggregate(m=Max("number"))["m"]
     following = Purchase.objects.filter(number__gt=number).order_by("number").values_list("number", flat=True).first()
     return previous or 0, following or 0
-
-
-# --- reads for the reconciliation area (statement matching) -------------------------
-#
-# Matching a supplier's statement reads the supplier, the product codes and every
-# purchase line of the supplier and period: a fixed number of queries, whatever
-# the number of statement lines or purchases.
-
-
-# The Supplier field that holds its VAT / tax number, which statements name it by
-# (KashFlow's VatNumber).
-SUPPLIER_TAX_ID_FIELD = "vat_number"
-
-
-@dataclass(frozen=True)
-class SupplierRef:
-    id: int
-    code: str
-    name: str
-    currency_code: str
-
-
-def _normalised_tax_id() -> Upper:
-    return Upper(Trim(SUPPLIER_TAX_ID_FIELD))
-
-
-def suppliers_with_tax_id(tax_id: str) -> list[SupplierRef]:
-    """The suppliers whose tax id, trimmed and upper-cased, is ``tax_id`` (given
-    normalised), by code. One query."""
-    rows = (
-        Supplier.objects.annotate(normalised_tax_id=_normalised_tax_id())
-        .filter(normalised_tax_id=tax_id)
-        .order_by("code")
-        .values_list("pk", "code", "name", "currency_code")
-    )
-    return [SupplierRef(*row) for row in rows]
-
-
-def supplier_tax_ids(supplier_ids: Iterable[int]) -> dict[int, str]:
-    """Supplier id -> its tax id trimmed and upper-cased (empty when it has none)."""
-    rows = (
-        Supplier.objects.filter(pk__in=set(supplier_ids))
-        .annotate(normalised_tax_id=_normalised_tax_id())
-        .values_list("pk", "normalised_tax_id")
-    )
-    return {pk: tax_id or "" for pk, tax_id in rows}
-
-
-def product_codes(codes: Iterable[str]) -> dict[str, str]:
-    """Upper-cased code -> the product's code as stored, for the products whose
-    code equals one of ``codes`` (given upper-cased) ignoring case. One query."""
-    wanted = set(codes)
-    if not wanted:
-        return {}
-    rows = Product.objects.annotate(code_upper=Upper("code")).filter(code_upper__in=wanted)
-    return dict(rows.values_list("code_upper", "code"))
-
-
-PurchaseLineRow = namedtuple(
-    "PurchaseLineRow",
-    [
-        "purchase_id",
-        "purchase_number",
-        "purchase_version",
-        "issued_date",
-        "currency_code",
-        "line_id",
-        "line_number",
-        "description",
-        "quantity",
-        "rate",
-        "vat_amount",
-        "product_code",
-    ],
-)
-
-
-def purchase_lines_issued_between(*, supplier_id: int, first_day: dt.date, last_day: dt.date) -> list[PurchaseLineRow]:
-    """Every line of the supplier's purchases issued from ``first_day`` to
-    ``last_day`` (both included), in (issued date, number, line number) order,
-    in one query. ``purchase_version`` is the purchase's last change
-    (``updated_at``); ``vat_amount`` the line's VAT as computed on save."""
-    rows = (
-        PurchaseLine.objects.filter(
-            purchase__supplier_id=supplier_id,
-            purchase__issued_date__gte=first_day,
-            purchase__issued_date__lte=last_day,
-        )
-        .order_by("purchase__issued_date", "purchase__number", "number")
-        .values_list(
-            "purchase_id",
-            "purchase__number",
-            "purchase__updated_at",
-            "purchase__issued_date",
-            "purchase__currency_code",
-            "pk",
-            "number",
-            "description",
-            "quantity",
-            "rate",
-            "vat_amount",
-            "product__code",
-        )
-    )
-    return [PurchaseLineRow(*row) for row in rows]
-
-
-def books_currency() -> str:
-    """The currency of the books (``KASHFLOW_HOME_CURRENCY``)."""
-    return home_currency()
-
-
-def supplier_tax_id(supplier: Supplier) -> str:
-    """A supplier's tax id as statements carry it: trimmed, upper case."""
-    return (getattr(supplier, SUPPLIER_TAX_ID_FIELD) or "").strip().upper()
