@@ -148,7 +148,10 @@ def test_supplier_delete_is_refused_while_purchases_refer_to_it(kf):
 def test_nominals_paged_by_code_and_by_id(kf):
     data = decimal_json(kf.get("/v2/nominals"))
     assert set(data["MetaData"]) == META
-    assert [(n["Code"], n["Name"]) for n in data["Data"]][:2] == [(5000, "Materials Purchased"), (7403, "Entertainment")]
+    assert [(n["Code"], n["Name"]) for n in data["Data"]][:2] == [
+        (5000, "Materials Purchased"),
+        (7403, "Entertainment"),
+    ]
     row = data["Data"][0]
     assert row["Classification"] is None and row["Archived"] is False
     assert [n["Code"] for n in kf.get("/v2/nominals?searchText=tele").json()["Data"]] == [8205]
@@ -166,7 +169,9 @@ def test_projects_list_get_create_update(kf):
     detail = decimal_json(kf.get("/v2/projects/2"))
     assert detail["ActualPurchasesAmount"] == D("100.00") and detail["Margin"] == D("-100.00")
     assert detail["Status"] == "Active" and detail["CustomerCode"] is None
-    created = kf.post("/v2/projects", {"Name": "Roof", "Reference": "R-1", "Status": "active", "StartDate": "2030-01-01"})
+    created = kf.post(
+        "/v2/projects", {"Name": "Roof", "Reference": "R-1", "Status": "active", "StartDate": "2030-01-01"}
+    )
     assert created.status_code == 201, created.content
     number = created.json()["Number"]
     assert number == 3 and created.json()["StartDate"] == "2030-01-01 12:00:00"
