@@ -19,6 +19,7 @@ from apps.core.importing import partitions
 from apps.core.importing.registry import Importer, Report, register
 from apps.core.importing.rows import ErrorCollector, FieldSpec, bounded_text, plausible_date
 from apps.core.importing.staging import StageTable, quote
+from apps.core.message_text import Msg
 from apps.core.models import ImportJob
 from apps.core.parsing import FieldError, parse_choice, parse_currency, parse_money
 
@@ -121,7 +122,7 @@ class ApBalanceReport(Report):
     def check_row(self, index: int, values: list[Any], errors: ErrorCollector) -> list[Any] | None:
         key = f"{values[COMPANY_POSITION]}\x1f{values[DEALER_POSITION]}\x1f{values[ID_POSITION]}"
         if key in self.seen:
-            errors.add(index, "invoinceId", DUPLICATE_LINE.format(value=values[ID_POSITION]))
+            errors.add(index, "invoinceId", Msg(DUPLICATE_LINE, value=values[ID_POSITION]))
             return None
         self.seen.add(key)
         return []

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin_exports import export_download
@@ -162,9 +162,9 @@ class ImportJobAdmin(admin.ModelAdmin):
         "progress_done",
         "progress_total",
         "counts",
-        "errors",
+        "errors_display",
         "error_count",
-        "message",
+        "message_display",
         "client",
         "source",
         "trace_id",
@@ -221,6 +221,32 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)  # an audit record (apps.core.groups)
+
+    @admin.display(description=_("message"))
+    def message_display(self, job: ImportJob) -> str:
+        return job.message_text or "–"
+
+    @admin.display(description=_("first errors"))
+    def errors_display(self, job: ImportJob) -> Any:
+        """Each row error as "row, field: message", the message in the viewer's language."""
+        errors = job.errors_text
+        if not errors:
+            return "–"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}: {} {}</li>",
+                (
+                    (
+                        _("row %(index)s") % {"index": error.get("index", "?")},
+                        error.get("field") or "–",
+                        error.get("message", ""),
+                    )
+                    for error in errors
+                ),
+            ),
+        )
 
     @admin.display(description=_("job id"), ordering="public_id")
     def short_id(self, job: ImportJob) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -148,6 +149,9 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("first errors"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("error count"), default=0)
     message = models.TextField(_("message"), blank=True)
+    # The message language-neutrally (its English msgid and parameters), shown in the reader's language.
+    message_code = models.CharField(_("message code"), max_length=500, blank=True, editable=False)
+    message_params = models.JSONField(_("message parameters"), default=dict, blank=True, editable=False)
     client = models.ForeignKey(
         ApiClient, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports", verbose_name=_("client")
     )
@@ -202,6 +206,22 @@ class ImportJob(models.Model):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+    @property
+    def message_text(self) -> str:
+        """The message in the active language (older jobs: the text as stored)."""
+        from apps.core.message_text import render_stored
+
+        if self.message_code:
+            return render_stored({"code": self.message_code, "params": self.message_params}, fallback=self.message)
+        return self.message
+
+    @property
+    def errors_text(self) -> list[dict[str, Any]]:
+        """The first row errors, each message in the active language."""
+        from apps.core.message_text import render_error
+
+        return [render_error(error) for error in self.errors or []]
 
     @property
     def progress_percent(self) -> int:

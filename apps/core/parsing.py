@@ -16,6 +16,8 @@ from functools import lru_cache
 import pycountry
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.message_text import Msg
+
 MONEY_PLACES = 4
 MONEY_INTEGER_DIGITS = 16  # DecimalField(max_digits=20, decimal_places=4)
 _QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(10)}
@@ -67,11 +69,11 @@ def _check_decimal(value: Decimal, places: int) -> Decimal:
     try:
         quantized = value.quantize(_QUANTUM[places])
     except InvalidOperation:  # more digits than the decimal context holds
-        raise FieldError(TOO_LARGE.format(digits=MONEY_INTEGER_DIGITS)) from None
+        raise FieldError(Msg(TOO_LARGE, digits=MONEY_INTEGER_DIGITS)) from None
     if quantized != value:
-        raise FieldError(TOO_MANY_PLACES.format(places=places))
+        raise FieldError(Msg(TOO_MANY_PLACES, places=places))
     if quantized and quantized.adjusted() >= MONEY_INTEGER_DIGITS:
-        raise FieldError(TOO_LARGE.format(digits=MONEY_INTEGER_DIGITS))
+        raise FieldError(Msg(TOO_LARGE, digits=MONEY_INTEGER_DIGITS))
     return quantized
 
 
@@ -82,7 +84,7 @@ def parse_money(value: object, *, allow_string: bool = False, places: int = MONE
         return _check_decimal(value, places)
     if isinstance(value, int) and not isinstance(value, bool):
         if abs(value) >= 10**MONEY_INTEGER_DIGITS:
-            raise FieldError(TOO_LARGE.format(digits=MONEY_INTEGER_DIGITS))
+            raise FieldError(Msg(TOO_LARGE, digits=MONEY_INTEGER_DIGITS))
         return Decimal(value).quantize(_QUANTUM[places])
     if allow_string and isinstance(value, str):
         try:
@@ -97,7 +99,7 @@ def parse_fraction(value: object, *, places: int = 6) -> Decimal:
     """A rate as a fraction: 0 <= x < 1 (20% is 0.2)."""
     number = parse_money(value, places=places)
     if not (Decimal(0) <= number < Decimal(1)):
-        raise FieldError(OUT_OF_RANGE.format(low=0, high=1))
+        raise FieldError(Msg(OUT_OF_RANGE, low=0, high=1))
     return number
 
 
@@ -131,13 +133,13 @@ def parse_text(value: object, *, required: bool = True, max_length: int = 255) -
     if required and not value.strip():
         raise FieldError(EMPTY)
     if len(value) > max_length:
-        raise FieldError(_("At most {n} characters.").format(n=max_length))
+        raise FieldError(Msg(_("At most {n} characters."), n=max_length))
     return value
 
 
 def parse_choice(value: object, choices: tuple[object, ...]) -> object:
     if value not in choices or isinstance(value, bool):
-        raise FieldError(NOT_ONE_OF.format(choices=", ".join(str(c) for c in choices)))
+        raise FieldError(Msg(NOT_ONE_OF, choices=", ".join(str(c) for c in choices)))
     return value
 
 

@@ -19,6 +19,7 @@ from apps.core.importing import partitions
 from apps.core.importing.registry import Importer, Report, register
 from apps.core.importing.rows import ErrorCollector, FieldSpec, bounded_text, plausible_date
 from apps.core.importing.staging import OLD_MARK, StageTable, leftover_tables, quote
+from apps.core.message_text import Msg
 from apps.core.models import ImportJob
 from apps.core.parsing import (
     NOT_A_LIST,
@@ -129,12 +130,12 @@ class InvoiceReport(Report):
     def check_row(self, index: int, values: list[Any], errors: ErrorCollector) -> list[Any] | None:
         invoice_id = values[INVOICE_ID_POSITION]
         if invoice_id in self.seen_ids:
-            errors.add(index, "invoiceId", DUPLICATE_INVOICE_ID.format(value=invoice_id))
+            errors.add(index, "invoiceId", Msg(DUPLICATE_INVOICE_ID, value=invoice_id))
             return None
         self.seen_ids.add(invoice_id)
         row_year = fiscal_year(values[INVOICE_DATE_POSITION], self.start_month)
         if self.year is not None and row_year != self.year:
-            errors.add(index, "invoiceDate", OTHER_YEAR.format(found=row_year, year=self.year))
+            errors.add(index, "invoiceDate", Msg(OTHER_YEAR, found=row_year, year=self.year))
             return None
         if row_year not in self.years:
             self.years[row_year] = index
@@ -144,8 +145,8 @@ class InvoiceReport(Report):
         if len(self.years) > 1:
             named = ", ".join(str(y) for y in sorted(self.years))
             for first_index in sorted(self.years.values())[1:]:
-                errors.add(first_index, "invoiceDate", SPANS_YEARS.format(years=named))
-            errors.raise_if_any(SPANS_YEARS.format(years=named))
+                errors.add(first_index, "invoiceDate", Msg(SPANS_YEARS, years=named))
+            errors.raise_if_any(Msg(SPANS_YEARS, years=named))
         if not self.years and not errors and self.year is None:
             errors.add(0, "year", EMPTY_NEEDS_YEAR)
             errors.raise_if_any(EMPTY_NEEDS_YEAR)

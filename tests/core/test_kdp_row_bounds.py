@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from apps.ap_balance import services as ap_balance_services
 from apps.ap_balance.models import SnapshotLine
 from apps.core.models import ImportJob
 from apps.invoices.models import Invoice
@@ -138,7 +139,10 @@ def test_each_field_is_bounded_by_what_its_column_and_readers_hold(
     assert payload["errors"][0]["message"]
     assert not model.objects.exists()
     assert not ImportJob.objects.active().exists()  # nothing queued
-    assert ImportJob.objects.get().scope == "rejected"  # the body is kept for audit
+    # The body is kept for audit as a failed job, under the scope it was for (the year).
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and job.raw_body
+    assert job.scope == ("2024" if kind == "invoices" else ap_balance_services.SCOPE)
     assert _stage_tables() == []
 
 

@@ -40,6 +40,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
     client = serializers.CharField(source="client.name", allow_null=True, default=None)
     duration_seconds = serializers.SerializerMethodField()
     progress_percent = serializers.IntegerField(read_only=True)
+    # Stored language-neutrally; answered in the caller's language.
+    errors = serializers.ListField(source="errors_text", child=serializers.DictField(), read_only=True)  # type: ignore[assignment]  # wire name
+    message = serializers.CharField(source="message_text", read_only=True)
 
     class Meta:
         model = ImportJob

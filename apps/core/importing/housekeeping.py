@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.importing.jobs import import_job_fail
 from apps.core.importing.pipeline import enqueue_import, stage_drop, stage_leftovers_drop
+from apps.core.message_text import Msg, message_code
 from apps.core.models import ImportJob
 
 ABANDONED = _("Abandoned: no worker finished it in time.")
@@ -53,7 +54,7 @@ def import_jobs_sweep() -> dict[str, list[int]]:
                 requeued.append(locked.pk)
             else:
                 stage = locked.stage_table
-                import_job_fail(job_id=locked.pk, message=str(WORKER_LOST.format(seconds=stale_after)))
+                import_job_fail(job_id=locked.pk, message=Msg(WORKER_LOST, seconds=stale_after))
                 ImportJob.objects.filter(pk=locked.pk).update(stage_table="")
                 transaction.on_commit(partial(stage_drop, kind=locked.kind, table=stage))
                 failed.append(locked.pk)
@@ -61,7 +62,11 @@ def import_jobs_sweep() -> dict[str, list[int]]:
     lost = ImportJob.objects.filter(status=ImportJob.Status.QUEUED, created_at__lt=now - timedelta(seconds=limit * 2))
     for job in lost:
         if ImportJob.objects.filter(pk=job.pk, status="queued").update(
-            status=ImportJob.Status.FAILED, message=str(ABANDONED), finished_at=now, stage_table=""
+            status=ImportJob.Status.FAILED,
+            message=str(ABANDONED),
+            message_code=message_code(ABANDONED) or "",
+            finished_at=now,
+            stage_table="",
         ):
             stage_drop(kind=job.kind, table=job.stage_table)
             failed.append(job.pk)

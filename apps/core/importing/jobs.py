@@ -9,11 +9,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import messages
 from apps.core.exceptions import ConflictError, ValidationFailed
+from apps.core.message_text import render_stored, stored_error, stored_message
 from apps.core.models import ApiClient, ImportJob
 
 logger = logging.getLogger(__name__)
@@ -87,12 +88,20 @@ def import_job_succeed(*, job: ImportJob, counts: dict[str, Any]) -> None:
 
 
 def import_job_fail(
-    *, job_id: int, message: str, errors: list[dict[str, Any]] | None = None, error_count: int = 0
+    *, job_id: int, message: object, errors: list[dict[str, Any]] | None = None, error_count: int = 0
 ) -> None:
+    """Mark the job failed. The message and the row errors are stored language-
+    neutrally (code and parameters, see apps.core.message_text) besides their
+    English text, and are shown in the reader's language."""
+    stored = stored_message(message)
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_stored(stored)
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportJob.Status.FAILED,
-        message=message[:5000],
-        errors=errors or [],
+        message=text[:5000],
+        message_code=(stored["code"] or "")[:500],
+        message_params=stored["params"],
+        errors=[stored_error(error) for error in errors or []],
         error_count=error_count,
         finished_at=timezone.now(),
     )
@@ -120,7 +129,7 @@ def import_job_record_rejection(
         body_size=body_size,
         body_file=body,
     )
-    import_job_fail(job_id=job.pk, message=str(error.message), errors=error.errors, error_count=error.error_count)
+    import_job_fail(job_id=job.pk, message=error.message, errors=error.errors, error_count=error.error_count)
     return job
 
 

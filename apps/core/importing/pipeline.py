@@ -35,6 +35,7 @@ from apps.core.importing.partitions import drop_tables
 from apps.core.importing.registry import Report, get_importer
 from apps.core.importing.rows import RowValidator
 from apps.core.importing.staging import StageTable, leftover_tables
+from apps.core.message_text import Msg
 from apps.core.models import ApiClient, ImportJob
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def import_report_submit(
         rows = stage.load(validator.iter_valid(body, on_progress))
         try:
             report.finish(rows=rows, errors=validator.errors)
-            validator.errors.raise_if_any(importer.invalid_message.format(count=validator.errors.count))
+            validator.errors.raise_if_any(Msg(importer.invalid_message, count=validator.errors.count))
         except ValidationFailed as exc:
             exc.scope = rejected_scope(report)  # type: ignore[attr-defined]
             raise
@@ -156,7 +157,7 @@ def import_job_apply(*, job_id: int, on_progress: Callable[[int], None] | None =
         return None
     importer = get_importer(job.kind)
     if job.attempts > settings.IMPORT_MAX_ATTEMPTS:
-        import_job_fail(job_id=job_id, message=str(GAVE_UP.format(attempts=settings.IMPORT_MAX_ATTEMPTS)))
+        import_job_fail(job_id=job_id, message=Msg(GAVE_UP, attempts=settings.IMPORT_MAX_ATTEMPTS))
         stage_drop(kind=job.kind, table=job.stage_table)
         return None
     stage = StageTable(job.stage_table, model=importer.model, columns=importer.staged_columns)

@@ -40,6 +40,7 @@ from rest_framework.exceptions import ParseError
 from apps.core import json_guard
 from apps.core.bounds import field_bounds
 from apps.core.exceptions import ValidationFailed
+from apps.core.message_text import Msg
 from apps.core.parsing import EMPTY, NOT_A_STRING, NOT_AN_OBJECT, REQUIRED, FieldError, parse_date
 
 MAX_REPORTED_ERRORS = 100
@@ -58,7 +59,9 @@ class ErrorCollector:
     def add(self, index: int, field: str, message: object) -> None:
         self.count += 1
         if len(self.errors) < self.limit:
-            self.errors.append({"index": index, "field": field, "message": str(message)})
+            # The message object itself (a lazy message or a Msg with its parameters): the
+            # API answer renders it in the caller's language, the job stores its code.
+            self.errors.append({"index": index, "field": field, "message": message})
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -348,7 +351,7 @@ def _plausible_date_text(value: str) -> dt.date:
     day = parse_date(value)
     low, high = dt.date.fromisoformat(settings.KDP_EARLIEST_DATE), dt.date.fromisoformat(settings.KDP_LATEST_DATE)
     if not low <= day <= high:
-        raise FieldError(OUTSIDE_DATE_WINDOW.format(low=low.isoformat(), high=high.isoformat()))
+        raise FieldError(Msg(OUTSIDE_DATE_WINDOW, low=low.isoformat(), high=high.isoformat()))
     return day
 
 
