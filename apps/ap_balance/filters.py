@@ -6,7 +6,7 @@ from apps.core.filters import AFTER, BEFORE, DATE_RULE, DateBoundFilter, Integer
 
 class SnapshotLineFilterSet(django_filters.FilterSet):
     """Query parameters use SAP's field names; ``snapshot`` picks a snapshot (default:
-    the current one); due dates as ``dueDate_after`` / ``dueDate_before`` (apps.core.filters' whole-day rule)."""
+    the current one); due dates as ``dueDateAfter`` / ``dueDateBefore`` (apps.core.filters' whole-day rule)."""
 
     snapshot = IntegerFilter(field_name="snapshot_id", min_value=1, max_value=2**31 - 1)
     companyCode = django_filters.CharFilter(field_name="company_code")  # noqa: N815 - wire name
@@ -15,8 +15,8 @@ class SnapshotLineFilterSet(django_filters.FilterSet):
     clearingIdentification = django_filters.ChoiceFilter(  # noqa: N815 - wire name
         field_name="clearing_identification", choices=[("N", "N"), ("Y", "Y")]
     )
-    dueDate_after = DateBoundFilter(field_name="due_date", bound=AFTER, help_text=DATE_RULE)  # noqa: N815 - wire name
-    dueDate_before = DateBoundFilter(field_name="due_date", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815 - wire name
+    dueDateAfter = DateBoundFilter(field_name="due_date", bound=AFTER, help_text=DATE_RULE)  # noqa: N815 - wire name
+    dueDateBefore = DateBoundFilter(field_name="due_date", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815 - wire name
 
     class Meta:
         model = SnapshotLine
@@ -24,9 +24,10 @@ class SnapshotLineFilterSet(django_filters.FilterSet):
 
 
 class SnapshotFilterSet(django_filters.FilterSet):
-    received_after = DateBoundFilter(field_name="received_at", bound=AFTER, help_text=DATE_RULE)
-    received_before = DateBoundFilter(field_name="received_at", bound=BEFORE, help_text=DATE_RULE)
+    isCurrent = django_filters.BooleanFilter(field_name="is_current")  # noqa: N815 - /api/v1 is camelCase
+    receivedAfter = DateBoundFilter(field_name="received_at", bound=AFTER, help_text=DATE_RULE)  # noqa: N815
+    receivedBefore = DateBoundFilter(field_name="received_at", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815
 
     class Meta:
         model = Snapshot
-        fields = ["is_current", "received_after", "received_before"]
+        fields = ["isCurrent", "receivedAfter", "receivedBefore"]

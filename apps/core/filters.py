@@ -125,9 +125,10 @@ class YearFilter(IntegerFilter):
 
 
 class ImportJobFilterSet(django_filters.FilterSet):
-    created_after = DateBoundFilter(field_name="created_at", bound=AFTER, help_text=DATE_RULE)
-    created_before = DateBoundFilter(field_name="created_at", bound=BEFORE, help_text=DATE_RULE)
+    traceId = django_filters.CharFilter(field_name="trace_id")  # noqa: N815 - /api/v1 is camelCase
+    createdAfter = DateBoundFilter(field_name="created_at", bound=AFTER, help_text=DATE_RULE)  # noqa: N815
+    createdBefore = DateBoundFilter(field_name="created_at", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815
 
     class Meta:
         model = ImportJob
-        fields = ["kind", "scope", "status", "trace_id"]
+        fields = ["kind", "scope", "status", "traceId", "createdAfter", "createdBefore"]

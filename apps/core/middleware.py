@@ -32,3 +32,20 @@ class WireLanguageMiddleware:
                     request.LANGUAGE_CODE = language
                     return self.get_response(request)
         return self.get_response(request)
+
+
+class DeprecationHeaderMiddleware:
+    """A request that used deprecated names (apps.core.api.casing) gets
+    ``Deprecation: true`` and a ``Warning`` naming their replacements."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        notes = getattr(request, "finhub_deprecated_names", None)
+        if notes:
+            pairs = ", ".join(f"{old} -> {new}" for old, new in sorted(notes.items()))
+            response["Deprecation"] = "true"
+            response["Warning"] = f'299 finhub "Deprecated names, removed in the next release: {pairs}"'
+        return response

@@ -29,6 +29,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from apps.core.api.casing import note_deprecated
+
 INVALID_CURSOR = _("The cursor is not valid for this list and ordering; start again with an empty cursor.")
 
 
@@ -46,8 +48,16 @@ class KnownCountPaginator(Paginator):
 
 class StandardPagination(PageNumberPagination):
     page_size = 50
-    page_size_query_param = "page_size"
+    page_size_query_param = "pageSize"
+    deprecated_page_size_query_param = "page_size"  # the name before camelCase; one more release
     max_page_size = 1000
+
+    def get_page_size(self, request: Request) -> int | None:
+        params = request.query_params
+        if self.page_size_query_param not in params and self.deprecated_page_size_query_param in params:
+            note_deprecated(request, self.deprecated_page_size_query_param, self.page_size_query_param)
+            self.page_size_query_param = self.deprecated_page_size_query_param
+        return super().get_page_size(request)
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
         scope_count = getattr(view, "scope_count", None)
@@ -58,7 +68,7 @@ class StandardPagination(PageNumberPagination):
 
     def query_params(self) -> set[str]:
         """The query parameters this pagination reads."""
-        return {self.page_query_param, self.page_size_query_param}
+        return {self.page_query_param, self.page_size_query_param, self.deprecated_page_size_query_param}
 
 
 def _terms(queryset: QuerySet) -> list[str]:

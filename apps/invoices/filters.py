@@ -6,7 +6,7 @@ from apps.invoices.models import Invoice
 
 class InvoiceFilterSet(django_filters.FilterSet):
     """Query parameters use SAP's field names; date ranges as
-    ``<field>_after`` / ``<field>_before`` under apps.core.filters' whole-day rule."""
+    ``<field>After`` / ``<field>Before`` under apps.core.filters' whole-day rule."""
 
     year = YearFilter(field_name="year")
     billTo = django_filters.CharFilter(field_name="bill_to")  # noqa: N815 - wire name
@@ -14,10 +14,10 @@ class InvoiceFilterSet(django_filters.FilterSet):
     reverseMark = django_filters.TypedChoiceFilter(  # noqa: N815
         field_name="reverse_mark", choices=Invoice.ReverseMark.choices, coerce=int
     )
-    invoiceDate_after = DateBoundFilter(field_name="invoice_date", bound=AFTER, help_text=DATE_RULE)  # noqa: N815
-    invoiceDate_before = DateBoundFilter(field_name="invoice_date", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815
-    dueDate_after = DateBoundFilter(field_name="due_date", bound=AFTER, help_text=DATE_RULE)  # noqa: N815
-    dueDate_before = DateBoundFilter(field_name="due_date", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815
+    invoiceDateAfter = DateBoundFilter(field_name="invoice_date", bound=AFTER, help_text=DATE_RULE)  # noqa: N815
+    invoiceDateBefore = DateBoundFilter(field_name="invoice_date", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815
+    dueDateAfter = DateBoundFilter(field_name="due_date", bound=AFTER, help_text=DATE_RULE)  # noqa: N815
+    dueDateBefore = DateBoundFilter(field_name="due_date", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815
     currency = django_filters.CharFilter(field_name="currency", lookup_expr="iexact")
 
     class Meta:

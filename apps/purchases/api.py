@@ -12,11 +12,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
+from apps.core.api.casing import CamelCaseFieldsMixin
 from apps.core.filters import AFTER, BEFORE, DATE_RULE, DateBoundFilter
 from apps.purchases.models import PaymentLine, Purchase, PurchaseLine, PurchaseStatus
 
 
-class PurchaseLineReadSerializer(serializers.ModelSerializer):
+class PurchaseLineReadSerializer(CamelCaseFieldsMixin, serializers.ModelSerializer):
     nominal_code = serializers.IntegerField(source="nominal.code")
     product_code = serializers.CharField(source="product.code", allow_null=True, default=None)
     project_number = serializers.IntegerField(source="project.number", allow_null=True, default=None)
@@ -40,13 +41,13 @@ class PurchaseLineReadSerializer(serializers.ModelSerializer):
         ]
 
 
-class PaymentLineReadSerializer(serializers.ModelSerializer):
+class PaymentLineReadSerializer(CamelCaseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = PaymentLine
         fields = ["id", "date", "amount", "method", "bank_account", "note", "bank_transaction_id"]
 
 
-class PurchaseReadSerializer(serializers.ModelSerializer):
+class PurchaseReadSerializer(CamelCaseFieldsMixin, serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     overdue_days = serializers.SerializerMethodField()
     due_amount = serializers.DecimalField(max_digits=18, decimal_places=4, read_only=True)
@@ -97,16 +98,17 @@ class PurchaseFilterSet(django_filters.FilterSet):
         choices=[(s.value, s.value) for s in PurchaseStatus],
         method="filter_status",
     )
-    supplier_code = django_filters.CharFilter(field_name="supplier_code")
-    project_number = django_filters.NumberFilter(field_name="project_number")
-    issued_after = DateBoundFilter(field_name="issued_date", bound=AFTER, help_text=DATE_RULE)
-    issued_before = DateBoundFilter(field_name="issued_date", bound=BEFORE, help_text=DATE_RULE)
-    due_after = DateBoundFilter(field_name="due_date", bound=AFTER, help_text=DATE_RULE)
-    due_before = DateBoundFilter(field_name="due_date", bound=BEFORE, help_text=DATE_RULE)
+    supplierCode = django_filters.CharFilter(field_name="supplier_code")  # noqa: N815 - /api/v1 is camelCase
+    projectNumber = django_filters.NumberFilter(field_name="project_number")  # noqa: N815
+    issuedAfter = DateBoundFilter(field_name="issued_date", bound=AFTER, help_text=DATE_RULE)  # noqa: N815
+    issuedBefore = DateBoundFilter(field_name="issued_date", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815
+    dueAfter = DateBoundFilter(field_name="due_date", bound=AFTER, help_text=DATE_RULE)  # noqa: N815
+    dueBefore = DateBoundFilter(field_name="due_date", bound=BEFORE, help_text=DATE_RULE)  # noqa: N815
+    currencyCode = django_filters.CharFilter(field_name="currency_code")  # noqa: N815
 
     class Meta:
         model = Purchase
-        fields = ["currency_code", "number"]
+        fields = ["currencyCode", "number"]
 
     def filter_status(self, queryset: QuerySet[Purchase], name: str, value: Any) -> QuerySet[Purchase]:
         return queryset.with_status(value, timezone.localdate())  # type: ignore[attr-defined]

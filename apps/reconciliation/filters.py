@@ -9,22 +9,25 @@ class ReconciliationStatementFilterSet(django_filters.FilterSet):
     supplier = django_filters.CharFilter(
         method="filter_supplier", label="Supplier name (contains) or exact supplier tax id"
     )
-    supplier_name = django_filters.CharFilter(field_name="supplier_name", lookup_expr="icontains")
-    supplier_tax_id = django_filters.CharFilter(field_name="supplier_tax_id")
+    supplierName = django_filters.CharFilter(field_name="supplier_name", lookup_expr="icontains")  # noqa: N815
+    supplierTaxId = django_filters.CharFilter(field_name="supplier_tax_id")  # noqa: N815
     buyer = django_filters.CharFilter(method="filter_buyer", label="Buyer name (contains) or exact buyer tax id")
-    buyer_tax_id = django_filters.CharFilter(field_name="buyer_tax_id")
+    buyerTaxId = django_filters.CharFilter(field_name="buyer_tax_id")  # noqa: N815
     status = django_filters.ChoiceFilter(choices=ReconciliationStatement.Status.choices)
-    period_from = DateBoundFilter(
+    reconciliationNo = django_filters.CharFilter(field_name="reconciliation_no")  # noqa: N815
+    periodFrom = DateBoundFilter(  # noqa: N815
         field_name="end_time", bound=AFTER, help_text="Period ends at or after this. " + DATE_RULE
     )
-    period_to = DateBoundFilter(
+    periodTo = DateBoundFilter(  # noqa: N815
         field_name="start_time", bound=BEFORE, help_text="Period starts at or before this. " + DATE_RULE
     )
-    product_no = django_filters.CharFilter(method="filter_product_no", label="A line has this product number")
+    productNo = django_filters.CharFilter(  # noqa: N815 - /api/v1 is camelCase
+        method="filter_product_no", label="A line has this product number"
+    )
 
     class Meta:
         model = ReconciliationStatement
-        fields = ["reconciliation_no", "currency", "status", "supplier_tax_id", "buyer_tax_id"]
+        fields = ["reconciliationNo", "currency", "status", "supplierTaxId", "buyerTaxId"]
 
     def filter_supplier(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(supplier_name__icontains=value) | Q(supplier_tax_id=value.upper()))

@@ -60,7 +60,7 @@ def assert_json_answer(response: Any, *, allowed: tuple[int, ...]) -> None:
 def test_every_list_endpoint_has_parameters_to_try() -> None:
     endpoints = list_endpoints()
     assert "/api/v1/reconciliations/" in endpoints
-    assert "period_from" in endpoints["/api/v1/reconciliations/"]
+    assert "periodFrom" in endpoints["/api/v1/reconciliations/"]
     assert "ordering" in endpoints["/api/v1/invoices/"]
 
 

@@ -144,7 +144,7 @@ class AgeingViewSet(viewsets.GenericViewSet):
         responses={200: AgeingPageSerializer, 400: BAD_QUERY, 404: NO_SUCH_SNAPSHOT},
     )
     def list(self, request: Request) -> Response:
-        reject_unknown_params(request, {*AgeingQuerySerializer().fields, "page", "page_size", "format"})
+        reject_unknown_params(request, {*AgeingQuerySerializer().fields, *self.paginator.query_params(), "format"})  # type: ignore[union-attr]
         query = AgeingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
@@ -201,7 +201,7 @@ class CompareViewSet(viewsets.GenericViewSet):
         responses={200: ComparePageSerializer, 400: BAD_QUERY, 404: NO_SUCH_SNAPSHOT},
     )
     def list(self, request: Request) -> Response:
-        reject_unknown_params(request, {*CompareQuerySerializer().fields, "page", "page_size", "format"})
+        reject_unknown_params(request, {*CompareQuerySerializer().fields, *self.paginator.query_params(), "format"})  # type: ignore[union-attr]
         query = CompareQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

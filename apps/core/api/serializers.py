@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from apps.core.api.casing import CamelCaseFieldsMixin
 from apps.core.models import ImportJob
 
 
@@ -35,7 +36,7 @@ class TokenResponseSerializer(KdpEnvelopeSerializer):
     data = TokenDataSerializer()  # type: ignore[assignment]  # wire name
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(CamelCaseFieldsMixin, serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     client = serializers.CharField(source="client.name", allow_null=True, default=None)
     duration_seconds = serializers.SerializerMethodField()

@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.casing import CamelCaseFieldsMixin
 from apps.reconciliation.models import MatchLine, MatchStatus, ReconciliationStatement, StatementMatch
 from apps.reconciliation.selectors import match_purchases
 
@@ -21,7 +22,7 @@ def _quantity(*, allow_null: bool = False) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=28, decimal_places=8, allow_null=allow_null)
 
 
-class AmountsSerializer(serializers.Serializer):
+class AmountsSerializer(CamelCaseFieldsMixin, serializers.Serializer):
     net = _money(allow_null=True)
     tax = _money(allow_null=True)
     gross = _money(allow_null=True)
@@ -31,7 +32,7 @@ def _amounts(match: StatementMatch, prefix: str) -> dict[str, Any]:
     return {measure: getattr(match, f"{prefix}_{measure}") for measure in ("net", "tax", "gross")}
 
 
-class MatchTotalsSerializer(serializers.Serializer):
+class MatchTotalsSerializer(CamelCaseFieldsMixin, serializers.Serializer):
     statement = AmountsSerializer()
     purchases = AmountsSerializer(help_text="Purchase lines of the supplier and period in the statement's currency.")
     paired = AmountsSerializer(help_text="Those of them paired with statement lines.")
@@ -43,7 +44,7 @@ class MatchTotalsSerializer(serializers.Serializer):
     )
 
 
-class MatchStatementLineSerializer(serializers.Serializer):
+class MatchStatementLineSerializer(CamelCaseFieldsMixin, serializers.Serializer):
     item_no = serializers.CharField()
     product_no = serializers.CharField()
     item_name = serializers.CharField()
@@ -56,7 +57,7 @@ class MatchStatementLineSerializer(serializers.Serializer):
     gross = _money(allow_null=True)
 
 
-class MatchPurchaseLineSerializer(serializers.Serializer):
+class MatchPurchaseLineSerializer(CamelCaseFieldsMixin, serializers.Serializer):
     purchase_id = serializers.IntegerField()
     purchase_number = serializers.IntegerField()
     purchase_version = serializers.DateTimeField(help_text="The purchase's last change when the match ran.")
@@ -73,14 +74,14 @@ class MatchPurchaseLineSerializer(serializers.Serializer):
     gross = _money()
 
 
-class MatchDifferencesSerializer(serializers.Serializer):
+class MatchDifferencesSerializer(CamelCaseFieldsMixin, serializers.Serializer):
     quantity = _quantity(allow_null=True)
     net = _money(allow_null=True)
     tax = _money(allow_null=True)
     gross = _money(allow_null=True)
 
 
-class MatchLineSerializer(serializers.ModelSerializer):
+class MatchLineSerializer(CamelCaseFieldsMixin, serializers.ModelSerializer):
     paired_by = serializers.CharField(source="key_source", help_text="mapping, code or name (a suggestion).")
     notes = serializers.SerializerMethodField()
     statement_line = serializers.SerializerMethodField()
@@ -164,20 +165,20 @@ class MatchLineSerializer(serializers.ModelSerializer):
         ).data
 
 
-class MatchSupplierSerializer(serializers.Serializer):
+class MatchSupplierSerializer(CamelCaseFieldsMixin, serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class MatchPurchaseSerializer(serializers.Serializer):
+class MatchPurchaseSerializer(CamelCaseFieldsMixin, serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
     version = serializers.DateTimeField()
     currency = serializers.CharField()
 
 
-class StatementMatchSerializer(serializers.Serializer):
+class StatementMatchSerializer(CamelCaseFieldsMixin, serializers.Serializer):
     """A statement's stored match (``status`` ``not_run`` and nothing else when it never ran)."""
 
     statement = serializers.UUIDField(source="statement.public_id")

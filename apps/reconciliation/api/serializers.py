@@ -13,6 +13,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from apps.core.api.casing import CamelCaseFieldsMixin
 from apps.reconciliation.models import ReconciliationStatement, StatementLine
 
 DECIMAL_SCHEMA = {"oneOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]}
@@ -94,7 +95,7 @@ class ErrorDetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class StatementLineSerializer(serializers.ModelSerializer):
+class StatementLineSerializer(CamelCaseFieldsMixin, serializers.ModelSerializer):
     unit = serializers.CharField(source="unit.code")
 
     class Meta:
@@ -118,7 +119,7 @@ class StatementLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReconciliationStatementSerializer(serializers.ModelSerializer):
+class ReconciliationStatementSerializer(CamelCaseFieldsMixin, serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     client = serializers.CharField(source="client.name", allow_null=True, default=None)
     reviewed_by = serializers.CharField(source="reviewed_by.get_username", allow_null=True, default=None)
