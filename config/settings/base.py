@@ -344,3 +344,6 @@ KASHFLOW_VAT_TOLERANCE = Decimal(env("KASHFLOW_VAT_TOLERANCE", default="0.05"))
 # The payment method (by name) of a /v2 payment line sent without Method when
 # its supplier has none: bank transfer.
 KASHFLOW_DEFAULT_PAYMENT_METHOD = env("KASHFLOW_DEFAULT_PAYMENT_METHOD", default="BACS")
+# A TrueType font file for the /v2 permalink PDFs (e.g. a Noto CJK font): the
+# built-in PDF fonts write Latin-1 only (other characters as "?"); empty: built-in.
+KASHFLOW_PDF_FONT = env("KASHFLOW_PDF_FONT", default="")

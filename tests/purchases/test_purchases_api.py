@@ -55,7 +55,7 @@ def check_worked_example(body):
     assert first["StockInfo"]["ApplicableOn"] == "Product" and first["StockInfo"]["Received"] is False
     assert second["StockInfo"] is None
     assert body["Status"] == "Overdue" and body["StockManagementApplicable"] is True
-    assert body["Permalink"].startswith("/v2/documents/purchaseorder/")
+    assert body["Permalink"].startswith("/v2/documents/purchase/")
 
 
 def test_posting_the_sample_reproduces_the_worked_example_in_json(kf):
@@ -248,7 +248,7 @@ def test_put_adds_changes_and_drops_payments(kf, account, method):
     assert result["PaymentLines"][0]["Id"] == ids[0]
     assert not PaymentLine.objects.filter(pk=ids[1]).exists()
     assert result["Status"] == "Paid" and result["PaidDate"] == "2030-01-25 12:00:00"
-    assert result["PaymentLines"][0]["Permalink"].startswith("/v2/documents/purchasepayment/")
+    assert result["PaymentLines"][0]["Permalink"].startswith("/v2/documents/purchase/payment/")
 
 
 def test_put_of_an_unknown_payment_id_is_400(kf, account, method):
@@ -435,15 +435,28 @@ def test_purchaselist_body_must_be_an_array(kf):
 # --- documents ------------------------------------------------------------------------------
 
 
-def test_permalink_is_a_printable_page_without_login(kf, anon, account, method):
+def test_permalink_is_a_pdf_and_a_printable_page_without_login(kf, anon, account, method):
     created = create(kf)
     paid = pay(kf, created["Number"], 10, account, method)
-    page = anon.get(created["Permalink"])
-    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
-    html = page.content.decode()
-    assert f"Purchase {created['Number']}" in html and "195.08" in html and "@media print" in html
+    document = anon.get(created["Permalink"])
+    assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
+    assert document.content.startswith(b"%PDF-") and b"Purchase " in document.content
+    assert anon.get(created["Permalink"] + "?media=0")["Content-Type"] == "application/pdf"
+    assert anon.get(created["Permalink"] + "?media=7").status_code == 400
+    for page in (
+        anon.get(created["Permalink"] + "?format=html"),
+        anon.client.get(created["Permalink"], HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8"),
+        anon.get(created["Permalink"].replace("/documents/purchase/", "/documents/purchaseorder/") + "?format=html"),
+    ):
+        assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+        html = page.content.decode()
+        assert f"Purchase {created['Number']}" in html and "195.08" in html and "@media print" in html
+    old = anon.get(created["Permalink"].replace("/documents/purchase/", "/documents/purchaseorder/"))
+    assert old["Content-Type"] == "application/pdf"
     receipt = anon.get(paid["PaymentLines"][0]["Permalink"])
-    assert receipt.status_code == 200 and "Payment receipt" in receipt.content.decode()
+    assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF-")
+    receipt_page = anon.get(paid["PaymentLines"][0]["Permalink"] + "?format=html")
+    assert "Payment receipt" in receipt_page.content.decode()
     missing = anon.get("/v2/documents/purchaseorder/3e196af3-7c11-46f1-b145-e3c8212b4d30")
     assert missing.status_code == 404 and missing.json()["Error"] == "NotFound"
     assert anon.get("/v2/documents/purchaseorder/not-a-uuid").status_code == 404

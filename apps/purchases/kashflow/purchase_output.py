@@ -21,11 +21,11 @@ from apps.purchases.selectors import purchase_detail
 
 
 def purchase_permalink(purchase: Purchase) -> str:
-    return f"/v2/documents/purchaseorder/{purchase.uuid}"
+    return f"/v2/documents/purchase/{purchase.uuid}"
 
 
 def payment_permalink(payment: PaymentLine) -> str:
-    return f"/v2/documents/purchasepayment/{payment.uuid}"
+    return f"/v2/documents/purchase/payment/{payment.uuid}"
 
 
 def line_item_data(line: PurchaseLine, exchange_rate: Decimal) -> dict[str, Any]:

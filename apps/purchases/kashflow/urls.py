@@ -32,8 +32,11 @@ _routes = [
     ("bankaccounts/<str:account_id>", BankAccountDetailView, "kashflow-bankaccount"),
     ("customers", CustomersView, "kashflow-customers"),
     ("customers/<str:code>", CustomerDetailView, "kashflow-customer"),
-    ("documents/purchaseorder/<str:key>", DocumentView, "kashflow-document"),
-    ("documents/purchasepayment/<str:key>", PaymentDocumentView, "kashflow-payment-document"),
+    ("documents/purchase/payment/<str:key>", PaymentDocumentView, "kashflow-payment-document"),
+    ("documents/purchase/<str:key>", DocumentView, "kashflow-document"),
+    # The older permalinks keep working.
+    ("documents/purchaseorder/<str:key>", DocumentView, "kashflow-document-purchaseorder"),
+    ("documents/purchasepayment/<str:key>", PaymentDocumentView, "kashflow-payment-document-old"),
 ]
 
 urlpatterns = []
