@@ -39,7 +39,7 @@ class _DocumentNegotiation(LenientNegotiation):
     """``?format=pdf|html`` chooses the document, not an API renderer."""
 
     def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
-        if request.query_params.get("format") in DOCUMENT_FORMATS:
+        if request.query_params.get("format", "").strip() in ("", *DOCUMENT_FORMATS):
             return renderers[0], renderers[0].media_type
         return super().select_renderer(request, renderers, format_suffix)
 
@@ -67,8 +67,8 @@ class _PublicDocumentView(KashflowAPIView):
     permission_classes = [permissions.AllowAny]
     content_negotiation_class = _DocumentNegotiation
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
+    @staticmethod
+    def check_media(request: Request) -> None:
         media = request.query_params.get("media", "").strip()
         if media and media not in ("0", "1", "2"):
             raise KashflowError(f"Invalid media {media!r}: accepted values are 0, 1, 2.", code="InvalidParameter")
@@ -98,6 +98,7 @@ class DocumentView(_PublicDocumentView):
         auth=[],
     )
     def get(self, request: Request, key: str) -> HttpResponse:
+        self.check_media(request)
         purchase = Purchase.objects.filter(uuid=self.public_id(key)).values_list("number", flat=True).first()
         if purchase is None:
             raise drf.NotFound()
@@ -120,6 +121,7 @@ class PaymentDocumentView(_PublicDocumentView):
         auth=[],
     )
     def get(self, request: Request, key: str) -> HttpResponse:
+        self.check_media(request)
         payment = (
             PaymentLine.objects.select_related("purchase__supplier", "method", "bank_account")
             .filter(uuid=self.public_id(key))
