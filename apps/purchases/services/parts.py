@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.purchases.models import BankTransaction, NominalAccount, PaymentLine, Product, PurchaseLine
-from apps.purchases.pricing import line_vat
+from apps.purchases.pricing import line_amount_limit, line_vat
 from apps.purchases.services.inputs import FieldErrors, LineInput, PurchaseInput
 from apps.purchases.services.references import References
 
@@ -106,6 +106,11 @@ def _line_vat(item: LineInput, line: PurchaseLine, tolerance: Decimal, errors: F
     """The sent VATAmount (the supplier's invoice is what it is) when it is within
     ``KASHFLOW_VAT_TOLERANCE`` of Quantity x Rate x VATLevel; the computed one
     when none was sent; a 400 naming the line when it is further."""
+    limit = line_amount_limit()
+    if abs(line.quantity * line.rate) > limit:
+        # Before any rounding: Decimal cannot round a number that large to cents.
+        errors.add(f"{prefix}.Quantity", f"Quantity x Rate is larger than {limit}")
+        return Decimal("0.00")
     computed = line_vat(line.quantity, line.rate, line.vat_level, line.vat_exempt)
     if item.vat_amount is None:
         return computed
