@@ -313,7 +313,7 @@ class PurchaseAdmin(CurrencyTotalsMixin, ExportActionAdminMixin, HistoryAdmin):
     def overdue_days_display(self, purchase: Purchase) -> int:
         return purchase.overdue_days if purchase.pk else 0
 
-    @admin.display(description=_("due"))
+    @admin.display(description=_("amount due"))
     def due_amount_display(self, purchase: Purchase) -> Any:
         return money_html(purchase.due_amount if purchase.pk else None, purchase.currency_code)
 
