@@ -29,3 +29,42 @@ def drop_v2_aliases(endpoints: list[tuple[str, Any, str, Any]], **kwargs: Any) -
             continue
         kept.append((path, path_regex, method, callback))
     return kept
+
+
+def describe_v2_xml(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the XML that /v2 accepts and writes,
+    described with OpenAPI's ``xml`` objects, so that XML written from the schema is
+    XML the parser reads (apps.purchases.kashflow.formats): a list is one wrapper
+    element (the property's name) holding one element per item, named as
+    LIST_ITEM_NAMES says (``LineItems`` -> ``LineItem``), ``Item`` otherwise."""
+    from apps.purchases.kashflow.formats import LIST_ITEM_NAMES
+
+    schemas = result.get("components", {}).get("schemas", {})
+    names: set[str] = set()
+    text_of_v2 = str({path: ops for path, ops in result.get("paths", {}).items() if path.startswith("/v2/")})
+    for name in schemas:
+        if f"#/components/schemas/{name}'" in text_of_v2:
+            names.add(name)
+    pending = list(names)
+    while pending:  # components reached from the /v2 bodies, however deep
+        for ref in _refs(schemas[pending.pop()]):
+            if ref not in names and ref in schemas:
+                names.add(ref)
+                pending.append(ref)
+    for name in names:
+        for prop, spec in schemas[name].get("properties", {}).items():
+            if spec.get("type") == "array":
+                spec["xml"] = {"wrapped": True}
+                items = spec.get("items", {})
+                item_xml = {"name": LIST_ITEM_NAMES.get(prop, "Item")}
+                spec["items"] = {"allOf": [items], "xml": item_xml} if "$ref" in items else {**items, "xml": item_xml}
+    return result
+
+
+def _refs(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        found = [value["$ref"].rsplit("/", 1)[-1]] if isinstance(value.get("$ref"), str) else []
+        return found + [ref for item in value.values() for ref in _refs(item)]
+    if isinstance(value, list):
+        return [ref for item in value for ref in _refs(item)]
+    return []

@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.document_api_v1_errors",
+        "apps.purchases.schema.describe_v2_xml",
     ],
     "PREPROCESSING_HOOKS": ["apps.purchases.schema.drop_v2_aliases"],
 }

@@ -39,6 +39,8 @@ LIST_ITEM_NAMES = {
     "PaymentLines": "PaymentLine",
     "MemorableWordList": "MemorableWord",
     "Results": "Result",
+    "Contacts": "Contact",
+    "WithholdingTaxReferences": "WithholdingTaxReference",
 }
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
