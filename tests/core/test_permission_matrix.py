@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
@@ -18,7 +19,7 @@ from tests.core.factories import UserFactory
 NO_GROUP = "none"
 GROUPS = [FINANCE_STAFF, AUDITOR, NO_GROUP]
 MODEL_ACTIONS = ["view", "add", "change", "delete"]
-FINHUB_APPS = {"core", "invoices", "ap_balance", "reconciliation", "purchases"}
+FINHUB_APPS = {name.rsplit(".", 1)[-1] for name in settings.LOCAL_APPS}
 
 # The actions that only read (declare permissions=["view"]). A new action that
 # claims to need only "view" must be added here on purpose, after a review that it
