@@ -65,6 +65,20 @@ class CompareForm(forms.Form):
     dealer = forms.CharField(required=False, label=_("Dealer"))
 
 
+CHANGE_LABELS = {"added": _("added"), "cleared": _("cleared"), "changed": _("changed")}
+
+
+def _in_words(change: dict[str, Any]) -> dict[str, Any]:
+    """A compare row with its codes as words: the kind of change and the clearing marks."""
+    clearing = dict(SnapshotLine.Clearing.choices)
+    return {
+        **change,
+        "change_label": CHANGE_LABELS.get(change["change"], change["change"]),
+        "clearing_before_label": "" if change["clearing_before"] is None else clearing.get(change["clearing_before"]),
+        "clearing_after_label": "" if change["clearing_after"] is None else clearing.get(change["clearing_after"]),
+    }
+
+
 @admin.register(Snapshot)
 class SnapshotAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     resource_classes = [SnapshotResource]
@@ -171,7 +185,7 @@ class SnapshotAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                     before=before,
                     after=after,
                     counts=counts,
-                    changes=list(changes[:COMPARE_PAGE_LIMIT]),
+                    changes=[_in_words(change) for change in changes[:COMPARE_PAGE_LIMIT]],
                     limit=COMPARE_PAGE_LIMIT,
                 )
         return TemplateResponse(request, "admin/ap_balance/compare.html", context)

@@ -189,6 +189,10 @@ def test_admin_compare_page(admin_client, two_snapshots):
     assert response.context["counts"] == {"added": 2, "cleared": 1, "changed": 1}
     html = response.content.decode()
     assert 'class="change-cleared"' in html and "WR-2023-0917" in html
+    # Codes as words: the kind of change and the clearing marks (Y: cleared (BSAK)).
+    row = html[html.index('class="change-cleared"') :]
+    row = row[: row.index("</tr>")]
+    assert "<td>cleared</td>" in row and "cleared (BSAK)" in row
 
 
 # --- commands and demo -------------------------------------------------------------
