@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 
@@ -208,12 +209,18 @@ class SnapshotLineAdmin(CurrencyTotalsMixin, ListExportAdminMixin, ReadOnlyAdmin
     change_list_template = EXPORT_CHANGE_LIST_TEMPLATE
     list_display = [
         "invoice_id", "sap_dealer_code", "company_code", "currency", "open_balance_money", "due_date",
-        "clearing_identification", "amount_lc_money", "snapshot",
+        "clearing_identification", "amount_lc_money", "snapshot_short",
     ]  # fmt: skip
     totals_fields = ("open_balance",)
     open_balance_money = money_column(SnapshotLine, "open_balance", currency="currency")
     amount_lc_money = money_column(SnapshotLine, "amount_lc", currency="currency_lc")
     clear_amount_money = money_column(SnapshotLine, "clear_amount", currency="currency")
+
+    @admin.display(description=_("snapshot"), ordering="snapshot")
+    def snapshot_short(self, line: SnapshotLine) -> str:
+        # The number only (the date is on the snapshot's page): the list fits 1366 px.
+        snapshot = line.snapshot
+        return f"#{snapshot.pk} ({gettext('current')})" if snapshot.is_current else f"#{snapshot.pk}"
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         money = {

@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone, translation
 
+from apps.ap_balance.models import Snapshot
 from apps.core.importing.partitions import drop_tables
 from apps.core.money_display import format_money
 from apps.invoices.models import Invoice
@@ -207,6 +208,21 @@ def test_finance_staff_tour(tour_factory, data):
     page.wait_for_selector("#change-history")
     assert "finance" in page.inner_text("#change-history")
     tour.shot("purchase history")
+
+    # --- every other list and form fits 1366 px ------------------------------------
+    for path in (
+        "/admin/core/importjob/",
+        "/admin/ap_balance/snapshot/",
+        "/admin/ap_balance/snapshotline/",
+        "/admin/ap_balance/snapshot/ageing/",
+        f"/admin/ap_balance/snapshot/compare/?before={Snapshot.objects.order_by('pk').first().pk}",
+        "/admin/reconciliation/reconciliationstatement/",
+        "/admin/purchases/supplier/add/",
+        "/admin/purchases/banktransaction/",
+        "/admin/core/apiclient/",
+    ):
+        tour.go(path)
+        tour.shot(path.strip("/").split("?")[0].replace("/", " "))
 
     # --- Chinese: the language switch in the header -------------------------------
     tour.go("/admin/")
