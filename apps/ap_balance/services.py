@@ -88,7 +88,8 @@ COMPANY_POSITION, DEALER_POSITION, ID_POSITION = (
 
 
 EMPTY_NEEDS_ALLOW = _(
-    "The report is empty: send ?allowEmpty=true to record that nothing is open (it becomes the current snapshot)."
+    "The report is empty: send ?allowEmpty=true (import_ap_balance --allow-empty) to record that nothing is open "
+    "(it becomes the current snapshot)."
 )
 BAD_ALLOW_EMPTY = _("allowEmpty must be true or false.")
 

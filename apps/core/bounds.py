@@ -69,7 +69,7 @@ from django.db import connection, models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.parsing import FieldError
+from apps.core.parsing import SQLITE_DECIMAL_DIGITS, TOO_MANY_SIGNIFICANT_DIGITS, FieldError
 
 DATE_MIN = dt.date(1, 1, 2)
 DATE_MAX = dt.date(9998, 12, 31)
@@ -92,7 +92,6 @@ NOT_A_NUMBER = _("Must be a number.")
 NOT_A_NUMBER_OR_STRING = _("Must be a number or a numeric string.")
 TOO_MANY_PLACES = _("At most {places} decimal places.")
 TOO_MANY_DIGITS = _("At most {digits} digits before the decimal point.")
-TOO_MANY_SIGNIFICANT_DIGITS = _("At most {digits} significant digits on this database.")
 NOT_AN_INTEGER = _("Must be a whole number.")
 INTEGER_RANGE = _("Must be between {low} and {high}.")
 BELOW_MINIMUM = _("Must be at least {low}.")
@@ -103,8 +102,6 @@ DATE_RANGE = _("Must be between {low} and {high}.")
 AT_ROW = _("{field} (row {index}): {message}")
 AT_FIELD = _("{field}: {message}")
 
-# SQLite stores a DecimalField as a double: 15 significant digits survive exactly.
-SQLITE_DECIMAL_DIGITS = 15
 
 _NUMERIC_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 

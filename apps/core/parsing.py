@@ -9,11 +9,13 @@ Money is Decimal from the JSON parser on: numbers arrive as int or Decimal
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import pycountry
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.message_text import Msg
@@ -36,6 +38,18 @@ NOT_ONE_OF = _("Must be one of: {choices}.")
 NOT_A_LIST = _("Must be a list.")
 NOT_AN_OBJECT = _("Must be an object.")
 OUT_OF_RANGE = _("Must be at least {low} and less than {high}.")
+TOO_MANY_SIGNIFICANT_DIGITS = _("At most {digits} significant digits on this database.")
+
+# SQLite keeps a decimal as a double: past 15 significant digits it reads back
+# another number (or fails to convert), so there a value must have at most 15.
+SQLITE_DECIMAL_DIGITS = 15
+# A numeric string: ASCII digits only ("1_000", "١٢٣" and "1e3" are Decimal() text, not amounts).
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+@lru_cache(maxsize=1)
+def _on_sqlite() -> bool:
+    return connection.vendor == "sqlite"
 
 
 class FieldError(Exception):
@@ -74,6 +88,8 @@ def _check_decimal(value: Decimal, places: int) -> Decimal:
         raise FieldError(Msg(TOO_MANY_PLACES, places=places))
     if quantized and quantized.adjusted() >= MONEY_INTEGER_DIGITS:
         raise FieldError(Msg(TOO_LARGE, digits=MONEY_INTEGER_DIGITS))
+    if _on_sqlite() and quantized and len(quantized.normalize().as_tuple().digits) > SQLITE_DECIMAL_DIGITS:
+        raise FieldError(Msg(TOO_MANY_SIGNIFICANT_DIGITS, digits=SQLITE_DECIMAL_DIGITS))
     return quantized
 
 
@@ -85,13 +101,12 @@ def parse_money(value: object, *, allow_string: bool = False, places: int = MONE
     if isinstance(value, int) and not isinstance(value, bool):
         if abs(value) >= 10**MONEY_INTEGER_DIGITS:
             raise FieldError(Msg(TOO_LARGE, digits=MONEY_INTEGER_DIGITS))
-        return Decimal(value).quantize(_QUANTUM[places])
+        return _check_decimal(Decimal(value), places)
     if allow_string and isinstance(value, str):
-        try:
-            parsed = Decimal(value.strip())
-        except InvalidOperation:
-            raise FieldError(NOT_A_NUMBER_OR_STRING) from None
-        return _check_decimal(parsed, places)
+        text = value.strip()
+        if not _DECIMAL_TEXT.fullmatch(text):
+            raise FieldError(NOT_A_NUMBER_OR_STRING)
+        return _check_decimal(Decimal(text), places)
     raise FieldError(NOT_A_NUMBER_OR_STRING if allow_string else NOT_A_NUMBER)
 
 

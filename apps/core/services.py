@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core import messages
+from apps.core.bounds import BoundsError, field_bounds
 from apps.core.exceptions import AuthenticationError, ConflictError, ValidationFailed
 from apps.core.models import ApiClient, ApiToken, IdempotencyRecord
 from apps.core.scopes import ApiScope
@@ -59,7 +60,16 @@ def api_scopes_clean(scopes: Iterable[str]) -> list[str]:
 @transaction.atomic
 def api_client_create(*, name: str, sys: str, is_active: bool = True, scopes: Iterable[str] = ()) -> ClientCredentials:
     """Create an API client with explicit grants (none by default). The secret is
-    returned once and only its hash is kept."""
+    returned once and only its hash is kept. ``name`` and ``sys`` are bounded by
+    their columns (no control characters): ValidationFailed naming the field."""
+    errors = []
+    for field, value in (("name", name), ("sys", sys)):
+        try:
+            field_bounds(ApiClient, field).text(value, field=field)
+        except BoundsError as exc:
+            errors.append(exc.as_error())
+    if errors:
+        raise ValidationFailed(errors[0]["message"], errors=errors)
     app_key = secrets.token_hex(16)
     app_secret = secrets.token_urlsafe(32)
     client = ApiClient.objects.create(

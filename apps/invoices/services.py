@@ -5,6 +5,7 @@ in one short swap; elsewhere the year's rows are deleted and inserted."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -40,6 +41,7 @@ SPANS_YEARS = _("The report spans several years ({years}); send one year per req
 OTHER_YEAR = _("invoiceDate is in {found}, not in the requested year {year}.")
 EMPTY_NEEDS_YEAR = _("An empty report needs ?year=YYYY to say which year to empty.")
 BAD_YEAR = _("year must be a four-digit year.")
+YEAR_OUT_OF_WINDOW = _("year must be from {earliest} to {latest} (KDP_EARLIEST_DATE .. KDP_LATEST_DATE).")
 INVALID_ORDER_ITEM = _("Each entry must be an object with a string itemNo.")
 
 
@@ -114,7 +116,21 @@ def parse_year_param(raw: str | None) -> int | None:
         return None
     if not (isinstance(raw, str) and len(raw) == 4 and raw.isascii() and raw.isdigit()):
         raise ValidationFailed(BAD_YEAR, errors=[{"index": 0, "field": "year", "message": str(BAD_YEAR)}])
-    return int(raw)
+    year = int(raw)
+    # The year's invoices must fall in the plausible-date window, so the year must too.
+    earliest, latest = plausible_years()
+    if not earliest <= year <= latest:
+        message = YEAR_OUT_OF_WINDOW.format(earliest=earliest, latest=latest)
+        raise ValidationFailed(message, errors=[{"index": 0, "field": "year", "message": str(message)}])
+    return year
+
+
+def plausible_years() -> tuple[int, int]:
+    """The years of KDP_EARLIEST_DATE .. KDP_LATEST_DATE (settings)."""
+    return (
+        dt.date.fromisoformat(settings.KDP_EARLIEST_DATE).year,
+        dt.date.fromisoformat(settings.KDP_LATEST_DATE).year,
+    )
 
 
 class InvoiceReport(Report):

@@ -193,6 +193,8 @@ def parse_instant(value: Any, *, end_of_day: bool = False) -> datetime | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
+    if not text.isascii():  # Django's parsers take any Unicode digit ("２０１９")
+        return None
     try:
         # A date first: parse_datetime would read "2019-05-31" as its midnight.
         day = parse_date(text)

@@ -15,6 +15,7 @@ from django.db import connection
 
 from apps.ap_balance import services as ap_balance_services
 from apps.ap_balance.models import SnapshotLine
+from apps.core.bounds import field_bounds
 from apps.core.models import ImportJob
 from apps.invoices.models import Invoice
 from tests.ap_balance.factories import rows as ap_rows
@@ -23,7 +24,10 @@ from tests.invoices.factories import rows as invoice_rows
 INVOICES = "/inventory-server/api/invoice/report/info"
 AP = "/inventory-server/api/invoice/report/ap/balance"
 
-MAX_AMOUNT = "9999999999999999.9999"  # DecimalField(max_digits=20, decimal_places=4)
+# DecimalField(max_digits=20, decimal_places=4): 9999999999999999.9999 on PostgreSQL;
+# 99999999999.9999 on SQLite, which keeps 15 significant digits of a decimal.
+MAX_AMOUNT = str(field_bounds(Invoice, "amount").largest_decimal())
+ON_SQLITE = connection.vendor == "sqlite"
 
 INVOICE_TEXT = {
     "orderId": "order_id",
@@ -74,6 +78,8 @@ def _cases(kind: str) -> list[tuple[str, str, Any, bool]]:
         cases.append((kind, wire, f"#-{MAX_AMOUNT}", True))
         cases.append((kind, wire, "#10000000000000000", False))
         cases.append((kind, wire, "#1.00001", False))
+        # 20 significant digits: the column holds them, SQLite would read back another number.
+        cases.append((kind, wire, "#1234567890123456.7891", not ON_SQLITE))
     string_amount = "taxAmount" if kind == "invoices" else "amountLC"
     cases.append((kind, string_amount, MAX_AMOUNT, True))
     cases.append((kind, string_amount, "10000000000000000", False))

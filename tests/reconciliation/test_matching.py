@@ -591,3 +591,25 @@ def test_changing_a_mapping_in_the_admin_re_matches_the_suppliers_statements(
     match = StatementMatch.objects.get(statement=statement)
     assert (match.trigger, match.status, match.stale_since) == (Trigger.MAPPING, MatchStatus.DIFFERENCES, None)
     assert match.lines.get(statement_line__isnull=False).factor == D(6)
+
+
+def test_a_conversion_past_what_the_match_table_holds_is_not_compared_and_the_match_reads_back(db, admin_client):
+    """ZZA is 999999999 G and ZZB 0.000001 G: 1 ZZA is about 1e15 ZZB, more than a
+    match row's factor holds. The line is not compared; the result is stored and shown."""
+    supplier = make_supplier()
+    make_product("STEEL")
+    gram = Unit.objects.get(code="G")
+    Unit.objects.create(code="ZZA", name="huge", base_unit=gram, base_factor=D("999999999"))
+    Unit.objects.create(code="ZZB", name="tiny", base_unit=gram, base_factor=D("0.000001"))
+    ProductMapping.objects.create(
+        supplier=supplier, supplier_product_no="ST-1", product_code="STEEL", factor=1, unit=Unit.objects.get(code="ZZB")
+    )
+    huge = example_line(productNo="ST-1", unit="ZZA", quantity=10)
+    statement = store(itemList=[huge])
+    match = run(statement)
+    row = match.lines.get(statement_line__isnull=False)
+    assert (row.status, row.factor) == (LineStatus.NOT_IN_PURCHASES, D(1))
+    assert "unit_not_convertible" in row.notes
+    assert admin_client.get(MATCH_URL.format(statement.public_id)).status_code == 200
+    page = reverse("admin:reconciliation_reconciliationstatement_change", args=[statement.pk])
+    assert admin_client.get(page).status_code == 200

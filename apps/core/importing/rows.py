@@ -165,7 +165,7 @@ def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | 
             continue  # the cut is inside a row (its nested list): cheaply skipped
         try:
             rows = _DECODER.decode(b"[" + buffer[position:cut] + b"]")
-        except (msgspec.DecodeError, RecursionError):  # the guard names what is wrong
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
             decodes += 1
             if decodes >= _CUT_ATTEMPTS:
                 return None
@@ -206,7 +206,7 @@ def iter_json_array(file: IO[bytes]) -> Iterator[Any]:
             rest = buffer[position:]
             try:
                 items = _DECODER.decode(b"[" + rest)
-            except (msgspec.DecodeError, RecursionError):  # the guard names what is wrong
+            except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
                 items = None
             if not isinstance(items, list) or not _guard_accepts(items, rest, limits):
                 yield from _guarded_rest(b"[" + rest, file, index)

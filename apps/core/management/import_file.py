@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rest_framework.exceptions import ParseError
 from tqdm import tqdm
 
 from apps.core.exceptions import ApplicationError, ValidationFailed
@@ -60,6 +61,8 @@ class ImportFileCommand(BaseCommand):
                 raise CommandError(f"{exc.message} Nothing was imported.") from None
             except ApplicationError as exc:
                 raise CommandError(str(exc.message)) from None
+            except ParseError as exc:  # malformed JSON or text that is not UTF-8
+                raise CommandError(f"{exc.detail} Nothing was imported.") from None
         job = submitted.job
         with tqdm(total=submitted.rows, desc=self.apply_label, unit="rows") as bar:
             import_job_apply(job_id=job.pk, on_progress=lambda done: bar.update(done - bar.n))

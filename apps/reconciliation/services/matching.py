@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.bounds import BoundsError, field_bounds
 from apps.purchases import selectors as purchases
 from apps.reconciliation.matching.pairing import (
     MATCHED,
@@ -43,6 +44,8 @@ from apps.reconciliation.matching.pairing import (
     pair_lines,
 )
 from apps.reconciliation.matching.records import (
+    UNIT_NOT_CONVERTIBLE,
+    LineKey,
     MappingRef,
     UnitRef,
     normalise_product_no,
@@ -89,6 +92,16 @@ def period_days(statement: ReconciliationStatement) -> tuple[dt.date, dt.date]:
     return statement.start_time.astimezone(zone).date(), statement.end_time.astimezone(zone).date()
 
 
+def _fits(column: str, value: Decimal) -> bool:
+    """Whether a match row's ``column`` holds ``value`` (rounded to its places)."""
+    bounds = field_bounds(MatchLine, column)
+    try:
+        bounds.decimal(value.quantize(Decimal(1).scaleb(-(bounds.decimal_places or 0)), rounding=ROUND_HALF_UP))
+    except (BoundsError, InvalidOperation):
+        return False
+    return True
+
+
 def _statement_records(
     lines: list[StatementLine], supplier_id: int
 ) -> tuple[list[StatementLineRecord], dict[int, tuple[Decimal, str, str]]]:
@@ -128,13 +141,21 @@ def _statement_records(
             tax_amount=line.tax_amount,
             amount=line.amount,
         )
+        quantity = line.quantity * key.factor
+        if not (_fits("factor", key.factor) and _fits("statement_quantity", quantity)):
+            # A conversion past what the match table holds (units of 1e9 base units
+            # against 1e-6): not compared, as for a unit with no conversion.
+            key = LineKey(
+                f"{key.key}|unit:{line.unit.code}", key.source, Decimal(1), key.product_code, UNIT_NOT_CONVERTIBLE
+            )
+            quantity = line.quantity
         records.append(
             StatementLineRecord(
                 id=line.pk,
                 item_no=line.item_no,
                 key=key.key,
                 key_source=key.source,
-                quantity=line.quantity * key.factor,
+                quantity=quantity,
                 net=amounts.net,
                 tax=amounts.tax,
                 gross=amounts.gross,

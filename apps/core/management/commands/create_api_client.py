@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from apps.core.exceptions import ValidationFailed
 from apps.core.models import ApiClient
 from apps.core.scopes import ApiScope
 from apps.core.services import api_client_create
@@ -26,8 +27,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if ApiClient.objects.filter(name=options["name"]).exists():
             raise CommandError(f"An API client named {options['name']!r} already exists.")
-        credentials = api_client_create(
-            name=options["name"], sys=options["sys"], is_active=not options["inactive"], scopes=options["scopes"]
-        )
+        try:
+            credentials = api_client_create(
+                name=options["name"], sys=options["sys"], is_active=not options["inactive"], scopes=options["scopes"]
+            )
+        except ValidationFailed as exc:
+            raise CommandError("; ".join(f"{e['field']}: {e['message']}" for e in exc.errors)) from None
         self.stdout.write(f"appKey: {credentials.app_key}")
         self.stdout.write(f"appSecret: {credentials.app_secret}")

@@ -1,0 +1,71 @@
+"""Hostile input found by trying finhub as an attacker would, each refused at the
+door with the envelope's 400 naming the field, nothing stored: invalid UTF-8
+inside a string, a year outside the plausible window, amounts written with
+characters Decimal() reads but SAP never sends, and a client name with a
+control character."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.ap_balance.models import SnapshotLine
+from apps.core.models import ApiClient, ImportJob
+from apps.invoices.models import Invoice
+from tests.ap_balance.factories import rows as ap_rows
+from tests.invoices.factories import rows as invoice_rows
+
+INVOICES = "/inventory-server/api/invoice/report/info"
+AP = "/inventory-server/api/invoice/report/ap/balance"
+
+
+@pytest.mark.parametrize(
+    "bad", [b"\xff", b"\xc0\xaf", b"\xed\xa0\x80", b"\xe4\xb8"], ids=["ff", "overlong", "surrogate", "cut"]
+)
+@pytest.mark.parametrize("url", [INVOICES, AP], ids=["invoices", "ap"])
+def test_invalid_utf8_inside_a_string_is_a_400_not_a_500(kdp, django_capture_on_commit_callbacks, url, bad):
+    body = invoice_rows(2) if url == INVOICES else ap_rows(2)
+    raw = json.dumps(body).encode().replace(b'"0017', b'"' + bad + b"0017", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = kdp.post(url, None, raw=raw)
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == 400
+    assert "UTF-8" in response.json()["msg"]
+    assert not Invoice.objects.exists() and not SnapshotLine.objects.exists()
+    assert not ImportJob.objects.active().exists()
+
+
+def test_the_import_command_reports_invalid_utf8_as_an_error(db, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_bytes(json.dumps(invoice_rows(1)).encode().replace(b'"0017', b'"\xff0017', 1))
+    with pytest.raises(CommandError, match="UTF-8"):
+        call_command("import_invoices", str(path))
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["0000", "0001", "1969", "2100", "9999"])
+def test_a_year_outside_the_plausible_window_is_refused(kdp, year):
+    response = kdp.post(f"{INVOICES}?year={year}", [])
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["field"] == "year"
+    assert not ImportJob.objects.active().exists()  # a refused report is kept as a failed job, for audit
+
+
+@pytest.mark.parametrize("text", ["1_000", "١٢٣", "1e3", "0x10", " 12 3", "Infinity", "NaN"])
+def test_a_string_amount_is_ascii_digits_only(kdp, django_capture_on_commit_callbacks, text):
+    body = invoice_rows(2)
+    body[1]["taxAmount"] = text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = kdp.post(INVOICES, body)
+    assert response.status_code == 400, response.content
+    error = response.json()["errors"][0]
+    assert (error["index"], error["field"]) == (1, "taxAmount")
+    assert not Invoice.objects.exists()
+
+
+def test_a_client_name_with_a_control_character_is_refused(db):
+    with pytest.raises(CommandError, match="name"):
+        call_command("create_api_client", "x\x01y", "--sys", "pp")
+    assert not ApiClient.objects.exists()
