@@ -49,13 +49,13 @@ INSERT INTO {table} (
 )
 SELECT
     %(job)s, %(year)s, 'SO-' || g, lpad((10000000 + g)::text, 10, '0'), lpad((90000000 + g)::text, 10, '0'),
-    ((g * 7919) %% 10000000) / 100.0, ((g * 7919) %% 10000000) / 500.0,
+    ((g::bigint * 7919) %% 10000000) / 100.0, ((g::bigint * 7919) %% 10000000) / 500.0,
     make_date(%(year)s, 1, 1) + (g %% 365) + 30, '10', lpad((80000000 + g)::text, 10, '0'),
     (ARRAY['EUR', 'USD', 'GBP', 'CNY', 'JPY'])[1 + g %% 5],
     CASE WHEN g %% 1000 = 0 THEN '=HYPERLINK("http://x")' ELSE lpad((17000000 + g %% 5000)::text, 10, '0') END,
     (g %% 50 = 0)::int, make_date(%(year)s, 1, 1) + (g %% 365), 0.2, 'A1', make_date(%(year)s, 1, 1) + (g %% 365),
-    '000010', '', (ARRAY['M', 'O', 'L', 'S'])[1 + g %% 4], ((g * 7919) %% 10000000) / 100.0, 'EUR',
-    ((g * 7919) %% 10000000) / 500.0, '[]'::jsonb, lpad((17000000 + g %% 3000)::text, 10, '0'), md5(g::text)
+    '000010', '', (ARRAY['M', 'O', 'L', 'S'])[1 + g %% 4], ((g::bigint * 7919) %% 10000000) / 100.0, 'EUR',
+    ((g::bigint * 7919) %% 10000000) / 500.0, '[]'::jsonb, lpad((17000000 + g %% 3000)::text, 10, '0'), md5(g::text)
 FROM generate_series(1, %(rows)s) AS g
 """
 

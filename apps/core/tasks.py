@@ -54,3 +54,11 @@ def build_export_file(export_id: int) -> str:
     from apps.core.exports.files import export_file_build
 
     return export_file_build(export_id=export_id).status
+
+
+@shared_task(name="apps.core.tasks.purge_export_files")
+def purge_export_files() -> int:
+    """Delete export files past EXPORT_FILE_RETENTION_DAYS."""
+    from apps.core.exports.files import export_files_purge
+
+    return export_files_purge()

@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.core.tasks.purge_import_bodies",
         "schedule": 3600.0,
     },
+    "purge-export-files": {
+        "task": "apps.core.tasks.purge_export_files",
+        "schedule": 3600.0,
+    },
 }
 
 # --- cache (throttles) ----------------------------------------------------------
@@ -281,6 +285,8 @@ IMPORT_BODY_DIR = "imports"
 # An admin list export to XLSX of at most this many rows is built in the request;
 # a larger one by a Celery task into a file downloaded from "Export files".
 EXPORT_SYNC_XLSX_ROWS = env.int("EXPORT_SYNC_XLSX_ROWS", default=5000)
+# Built export files (and their rows) are deleted this many days after they were asked for.
+EXPORT_FILE_RETENTION_DAYS = env.int("EXPORT_FILE_RETENTION_DAYS", default=7)
 # A running import writes a heartbeat this often; the sweep (beat, every minute)
 # re-queues (or, after IMPORT_MAX_ATTEMPTS attempts, fails) one whose heartbeat is
 # older than IMPORT_STALE_AFTER_SECONDS: its worker died whole.

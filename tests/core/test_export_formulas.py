@@ -7,16 +7,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import openpyxl
 import pytest
 from django.contrib.admin import helpers
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.ap_balance.models import Snapshot, SnapshotLine
 from apps.core.models import ExportFile
+from apps.core.tasks import purge_export_files
 from apps.invoices.models import Invoice
 from apps.purchases.demo import load_demo_data
 from apps.purchases.models import Purchase, Supplier
@@ -177,3 +182,15 @@ def _import_export(client: Any, url: str, file_format: str) -> bytes:
     form = client.get(url).context["form"]
     data = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
     return _body(client.post(url, {**data, "format": file_format, "resource": "0"}))
+
+
+def test_export_files_past_their_retention_are_deleted_with_their_file(settings):
+    settings.EXPORT_FILE_RETENTION_DAYS = 7
+    old = ExportFile.objects.create(model_label="invoices.Invoice", title="old")
+    old.file.save("old.xlsx", ContentFile(b"x"))
+    recent = ExportFile.objects.create(model_label="invoices.Invoice", title="recent")
+    ExportFile.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    path = old.file.path
+    assert purge_export_files() == 1
+    assert list(ExportFile.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not os.path.exists(path)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import ModelAdmin
 from django.core.files import File
@@ -110,3 +112,17 @@ def export_file_build(*, export_id: int) -> ExportFile:
 def _with_header(header: list[str], rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
     yield header
     yield from rows
+
+
+def export_files_purge() -> int:
+    """Delete the export files (file and row) asked for more than
+    EXPORT_FILE_RETENTION_DAYS ago, and those left running by a worker that died
+    as long ago. Returns how many were deleted."""
+    cutoff = timezone.now() - timedelta(days=settings.EXPORT_FILE_RETENTION_DAYS)
+    deleted = 0
+    for export in ExportFile.objects.filter(created_at__lt=cutoff).iterator():
+        if export.file:
+            export.file.delete(save=False)
+        export.delete()
+        deleted += 1
+    return deleted
