@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.admin_mixins import file_download, has_model_permission
-from apps.core.exports.cells import Column, csv_row_formatter, headers
-from apps.core.exports.files import changelist_queryset, export_file_request, export_rows, raw_rows
+from apps.core.exports.cells import Column, headers
+from apps.core.exports.files import changelist_queryset, csv_rows, export_file_request, export_rows
 from apps.core.exports.writers import XLSX_CONTENT_TYPE, csv_streaming_response, safe_filename, xlsx_write
 
 # The changelist template with the two export buttons (set it on the admin).
@@ -68,9 +68,8 @@ class ListExportAdminMixin:
         filename = title.replace(" ", "-")
         columns = self.export_columns
         if file_format == "csv":
-            return csv_streaming_response(
-                headers(columns), raw_rows(queryset, columns), filename=filename, formatter=csv_row_formatter(columns)
-            )
+            rows, formatter = csv_rows(queryset, columns)
+            return csv_streaming_response(headers(columns), rows, filename=filename, formatter=formatter)
         if total <= settings.EXPORT_SYNC_XLSX_ROWS:
             target = io.BytesIO()
             xlsx_write(target, [(str(self.opts.verbose_name_plural), _sheet(columns, queryset))])

@@ -19,9 +19,14 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.ap_balance.admin import LINE_EXPORT_COLUMNS
 from apps.ap_balance.models import Snapshot, SnapshotLine
+from apps.core.exports.cells import csv_row_formatter, headers
+from apps.core.exports.files import csv_rows, raw_rows
+from apps.core.exports.writers import csv_chunks
 from apps.core.models import ExportFile
 from apps.core.tasks import purge_export_files
+from apps.invoices.admin import INVOICE_EXPORT_COLUMNS
 from apps.invoices.models import Invoice
 from apps.purchases.demo import load_demo_data
 from apps.purchases.models import Purchase, Supplier
@@ -194,3 +199,22 @@ def test_export_files_past_their_retention_are_deleted_with_their_file(settings)
     assert purge_export_files() == 1
     assert list(ExportFile.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not os.path.exists(path)
+
+
+def test_the_database_makes_the_same_csv_cells_as_python(settings):
+    """On PostgreSQL the CSV cells are made in SQL (apps.core.exports.sql_text);
+    they must be the cells Python makes (on SQLite both paths are Python's)."""
+    job = ImportJobFactory(kind="invoice-year", scope="2023")
+    Invoice.objects.bulk_create(_invoice(job, 2023, n, f"I{n}") for n in range(len(PAYLOADS)))
+    for invoice, payload in zip(Invoice.objects.order_by("pk"), PAYLOADS, strict=True):
+        Invoice.objects.filter(pk=invoice.pk).update(payer=payload, reverse_mark=invoice.pk % 2)
+    _ap_lines()
+    for queryset, columns in (
+        (Invoice.objects.order_by("pk"), INVOICE_EXPORT_COLUMNS),
+        (SnapshotLine.objects.order_by("pk"), LINE_EXPORT_COLUMNS),
+    ):
+        rows, formatter = csv_rows(queryset, columns)
+        made = b"".join(csv_chunks(headers(columns), rows, formatter))
+        by_python = b"".join(csv_chunks(headers(columns), raw_rows(queryset, columns), csv_row_formatter(columns)))
+        assert made == by_python
+        assert_csv_neutralised(made)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -25,12 +25,13 @@ from django.http import HttpRequest, QueryDict
 from django.test import RequestFactory
 from django.utils import timezone
 
-from apps.core.exports.cells import Column, headers, xlsx_row_formatter
+from apps.core.exports.cells import Column, csv_row_formatter, headers, xlsx_row_formatter
+from apps.core.exports.sql_text import sql_text_rows, sql_text_supported
 from apps.core.exports.writers import xlsx_write
 from apps.core.models import ExportFile
 
 logger = logging.getLogger(__name__)
-ITERATOR_CHUNK = 2000
+ITERATOR_CHUNK = 5000
 PROGRESS_EVERY = 5000
 
 
@@ -44,6 +45,18 @@ def changelist_queryset(model_admin: ModelAdmin, request: HttpRequest) -> tuple[
 def raw_rows(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[tuple[Any, ...]]:
     """Each row's database values, streamed (a server-side cursor on PostgreSQL)."""
     return queryset.values_list(*[column.path for column in columns]).iterator(chunk_size=ITERATOR_CHUNK)
+
+
+def csv_rows(queryset: QuerySet, columns: Sequence[Column]) -> tuple[Iterator[Any], Callable[[Any], Any]]:
+    """The rows of a CSV export and the function that makes a row's cells: on
+    PostgreSQL the database makes them (sql_text), elsewhere Python does."""
+    if sql_text_supported(queryset, columns):
+        return sql_text_rows(queryset, columns, chunk_size=ITERATOR_CHUNK), _as_is
+    return raw_rows(queryset, columns), csv_row_formatter(columns)
+
+
+def _as_is(row: Any) -> Any:
+    return row
 
 
 def export_rows(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[list[Any]]:
