@@ -35,7 +35,8 @@ class InvoiceReportView(KdpImportView):
             OpenApiParameter(
                 "year",
                 {"type": "string", "pattern": "^[0-9]{4}$"},
-                description="Year to replace (4 digits); required to empty a year",
+                description="Year to replace (4 digits, within the years of KDP_EARLIEST_DATE .. KDP_LATEST_DATE, "
+                "1970-2099 by default); required to empty a year",
             ),
             *kdp_header_parameters(),
         ],
