@@ -114,6 +114,12 @@ READ_ERRORS = {
 }
 
 
+class MatchRunPermission(FinanceReadPermission):
+    """Reading a match needs the view permission on statements; running one the change permission."""
+
+    perms_map = {**FinanceReadPermission.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
+
+
 @extend_schema(tags=["Reconciliation"])
 @extend_schema_view(
     list=extend_schema(
@@ -156,11 +162,6 @@ class ReconciliationStatementViewSet(viewsets.ReadOnlyModelViewSet):
             return ReconciliationStatement.objects.all()
         return super().get_queryset()
 
-    def get_permissions(self) -> Any:
-        if self.action == "match":
-            return [MatchRunPermission()]
-        return super().get_permissions()
-
     @extend_schema(
         methods=["GET"],
         summary="The statement's stored match against purchases",
@@ -189,7 +190,14 @@ class ReconciliationStatementViewSet(viewsets.ReadOnlyModelViewSet):
         },
         filters=False,
     )
-    @action(detail=True, methods=["get", "post"], url_path="match", filter_backends=[], pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="match",
+        filter_backends=[],
+        pagination_class=None,
+        permission_classes=[MatchRunPermission],  # reading needs view, running needs change
+    )
     def match(self, request: Request, public_id: str | None = None) -> Response:
         statement = self.get_object()
         if request.method == "POST":
@@ -197,9 +205,3 @@ class ReconciliationStatementViewSet(viewsets.ReadOnlyModelViewSet):
             statement_match(statement=statement, trigger=Trigger.API, by=user)
         payload = match_payload(statement, statement_match_result(statement))
         return Response(StatementMatchSerializer(payload).data)
-
-
-class MatchRunPermission(FinanceReadPermission):
-    """Reading a match needs the view permission on statements; running one the change permission."""
-
-    perms_map = {**FinanceReadPermission.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
