@@ -20,10 +20,17 @@ class KfTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+# Older permalinks that still answer, served by the same views as the documented
+# ones: left out so that each operation has one path (and one operationId).
+LEGACY_V2_PATHS = {"/v2/documents/purchaseorder/{key}", "/v2/documents/purchasepayment/{key}"}
+
+
 def drop_v2_aliases(endpoints: list[tuple[str, Any, str, Any]], **kwargs: Any) -> list[tuple[str, Any, str, Any]]:
     kept = []
     for path, path_regex, method, callback in endpoints:
         if path.startswith("/v2/") and path.endswith("/"):
+            continue
+        if path in LEGACY_V2_PATHS:
             continue
         if getattr(callback, "cls", None) is not None and callback.cls.__name__ == "NotFoundView":
             continue
