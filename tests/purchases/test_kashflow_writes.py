@@ -86,6 +86,19 @@ def test_put_back_unchanged_changes_nothing(kf):
     assert after == before
 
 
+def test_put_with_another_number_renumbers_the_purchase_201(kf):
+    purchase = created(kf, body())
+    data = decimal_json(kf.get(f"/v2/purchases/{purchase['Number']}"))
+    data["Number"] = 900
+    response = kf.put(f"/v2/purchases/{purchase['Number']}", data)
+    assert response.status_code == 201 and response.json()["Number"] == 900
+    assert kf.get(f"/v2/purchases/{purchase['Number']}").status_code == 404
+    other = created(kf, body())
+    data["Number"] = 900
+    clash = kf.put(f"/v2/purchases/{other['Number']}", data)
+    assert clash.status_code == 400 and "Number" in clash.json()["Message"]
+
+
 # --- 4. optional fields and their defaults (§8) -----------------------------------
 
 

@@ -156,13 +156,19 @@ class PurchaseDetailView(KashflowAPIView):
         tags=TAG,
         parameters=[NUMBER_PARAMETER, IDEMPOTENCY_HEADER],
         request=PurchaseInSerializer,
-        responses={200: PurchaseOutSerializer, **_errors(400, 401, 404, 409, 413, 415, 422)},
+        responses={
+            200: PurchaseOutSerializer,
+            201: PurchaseOutSerializer,
+            **_errors(400, 401, 404, 409, 413, 415, 422),
+        },
     )
     def put(self, request: Request, number: str) -> Response:
         purchase = self._get(number)
         data = validate(PurchaseInSerializer, self.body(request))
+        old_number = purchase.number
         purchase = purchase_replace(purchase, purchase_input(data))
-        return Response(purchase_response(purchase.number))
+        # KashFlow: 201 when the body's Number renumbered the purchase.
+        return Response(purchase_response(purchase.number), status=200 if purchase.number == old_number else 201)
 
     @extend_schema(
         operation_id="kashflow_purchases_delete",

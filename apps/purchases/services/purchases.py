@@ -70,7 +70,8 @@ def _write(purchase: Purchase, data: PurchaseInput, *, creating: bool, require_l
     )
     if require_lines and not (kept_lines or new_lines or extra_lines):
         errors.add("LineItems", "a purchase needs at least one line")
-    if data.number is not None and creating and Purchase.objects.filter(number=data.number).exists():
+    renumber = data.number if data.number and data.number != purchase.number else None
+    if renumber and Purchase.objects.filter(number=renumber).exclude(pk=purchase.pk).exists():
         errors.add("Number", f"purchase number {data.number} is already used")
     errors.raise_if_any()
 
@@ -113,6 +114,8 @@ def _write(purchase: Purchase, data: PurchaseInput, *, creating: bool, require_l
     if creating:
         _insert_with_number(purchase, data.number)
     else:
+        if renumber:  # KashFlow: a PUT whose body has another Number renumbers the purchase
+            purchase.number = renumber
         purchase.save()
         kept_line_ids = [ln.pk for ln in kept_lines]
         purchase.lines.exclude(pk__in=kept_line_ids).delete()
@@ -198,7 +201,7 @@ def purchase_create(data: PurchaseInput, *, require_lines: bool = False) -> Purc
 @transaction.atomic
 def purchase_replace(purchase: Purchase, data: PurchaseInput) -> Purchase:
     """Full replace (PUT): lines and payments with Number/Id 0 are created, those
-    named are updated, those left out are deleted."""
+    named are updated, those left out are deleted; another Number renumbers it."""
     locked = Purchase.objects.select_for_update().get(pk=purchase.pk)
     return _write(locked, data, creating=False)
 
