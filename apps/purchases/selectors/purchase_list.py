@@ -112,10 +112,14 @@ def purchase_page(query: ListQuery, today: dt.date) -> tuple[list[Any], int, Dec
             version = list_version()
             if version is None:
                 break
-            entry = _cache_put(key, version, *_ids_and_amount(query, today))
-            numbers = _cache_put(
-                ("numbers",), version, Purchase.objects.order_by("number").values_list("number", flat=True)
-            )
+            # Each read only when stale: a filtered list missing from the cache
+            # must not re-read every purchase number too.
+            if entry is None or entry[0] != version:
+                entry = _cache_put(key, version, *_ids_and_amount(query, today))
+            if numbers is None or numbers[0] != version:
+                numbers = _cache_put(
+                    ("numbers",), version, Purchase.objects.order_by("number").values_list("number", flat=True)
+                )
         version, ids, amount = entry
         page_ids = list(ids[offset : offset + query.perpage])
         records, current = _light_records(page_ids)
