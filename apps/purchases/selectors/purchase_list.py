@@ -39,9 +39,15 @@ ZERO = Decimal("0.00")
 # current version: if it differs, the order is read again. Reads inside a
 # transaction (which may see their own uncommitted writes) bypass the cache.
 
+# Two LRU caches: long lists (costly to read again, a few) and short ones (a
+# supplier's purchases, an incremental sync: cheap, many), so that a sync
+# walking hundreds of suppliers does not evict the long lists.
 _CACHE_ENTRIES = 16
-# key -> (list version, ordered ids, TotalAmount of those rows)
-_cache: OrderedDict[tuple[Any, ...], tuple[int, array[int], Decimal]] = OrderedDict()
+_SMALL_ENTRIES = 512
+_SMALL_LIST = 2000
+Entry = tuple[int, "array[int]", Decimal]  # (list version, ordered ids, TotalAmount of those rows)
+_cache: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
+_small: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
 _cache_lock = threading.Lock()
 _VERSION = Subquery(PurchaseListVersion.objects.filter(pk=1).values("value")[:1])
 
@@ -50,29 +56,32 @@ def list_version() -> int | None:
     return PurchaseListVersion.objects.filter(pk=1).values_list("value", flat=True).first()
 
 
-def _cache_get(key: tuple[Any, ...]) -> tuple[int, array[int], Decimal] | None:
+def _cache_get(key: tuple[Any, ...]) -> Entry | None:
     with _cache_lock:
-        entry = _cache.get(key)
-        if entry is not None:
-            _cache.move_to_end(key)
-        return entry
+        for cache in (_cache, _small):
+            entry = cache.get(key)
+            if entry is not None:
+                cache.move_to_end(key)
+                return entry
+        return None
 
 
-def _cache_put(
-    key: tuple[Any, ...], version: int, values: Iterable[int], amount: Decimal = ZERO
-) -> tuple[int, array[int], Decimal]:
+def _cache_put(key: tuple[Any, ...], version: int, values: Iterable[int], amount: Decimal = ZERO) -> Entry:
     data = array("q", values)
+    cache, size = (_small, _SMALL_ENTRIES) if len(data) <= _SMALL_LIST else (_cache, _CACHE_ENTRIES)
     with _cache_lock:
-        _cache[key] = (version, data, amount)
-        _cache.move_to_end(key)
-        while len(_cache) > _CACHE_ENTRIES:
-            _cache.popitem(last=False)
+        _cache.pop(key, None)
+        _small.pop(key, None)
+        cache[key] = (version, data, amount)
+        while len(cache) > size:
+            cache.popitem(last=False)
     return version, data, amount
 
 
 def clear_list_cache() -> None:
     with _cache_lock:
         _cache.clear()
+        _small.clear()
 
 
 def _ordered(query: ListQuery, today: dt.date) -> PurchaseQuerySet:
