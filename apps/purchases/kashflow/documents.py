@@ -146,33 +146,3 @@ class PaymentDocumentView(_PublicDocumentView):
             "purchases/payment.html", {"payment": payment, "date": kf_date(payment.date), "company": company}
         )
         return HttpResponse(html, content_type="text/html; charset=utf-8")
-
-
-class LegacyDocumentView(DocumentView):
-    """``/v2/documents/purchaseorder/<uuid>``: the permalink as finhub first wrote it."""
-
-    @extend_schema(
-        operation_id="kashflow_document_purchase_legacy",
-        tags=TAG,
-        parameters=PARAMETERS,
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_errors(400, 404)},
-        auth=[],
-        deprecated=True,
-    )
-    def get(self, request: Request, key: str) -> HttpResponse:
-        return super().get(request, key)
-
-
-class LegacyPaymentDocumentView(PaymentDocumentView):
-    """``/v2/documents/purchasepayment/<uuid>``: the receipt permalink as finhub first wrote it."""
-
-    @extend_schema(
-        operation_id="kashflow_document_payment_legacy",
-        tags=TAG,
-        parameters=PARAMETERS,
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_errors(400, 404)},
-        auth=[],
-        deprecated=True,
-    )
-    def get(self, request: Request, key: str) -> HttpResponse:
-        return super().get(request, key)

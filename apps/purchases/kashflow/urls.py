@@ -6,12 +6,7 @@ from django.urls import path, re_path
 from apps.purchases.kashflow.bankaccounts import BankAccountDetailView, BankAccountsPagedView, BankAccountsView
 from apps.purchases.kashflow.base import NotFoundView
 from apps.purchases.kashflow.customers import CustomerDetailView, CustomersView
-from apps.purchases.kashflow.documents import (
-    DocumentView,
-    LegacyDocumentView,
-    LegacyPaymentDocumentView,
-    PaymentDocumentView,
-)
+from apps.purchases.kashflow.documents import DocumentView, PaymentDocumentView
 from apps.purchases.kashflow.nominals import NominalByIdView, NominalDetailView, NominalsView
 from apps.purchases.kashflow.projects import ProjectDetailView, ProjectsView
 from apps.purchases.kashflow.purchaselist import PurchaseListCreateView
@@ -40,8 +35,8 @@ _routes = [
     ("documents/purchase/payment/<str:key>", PaymentDocumentView, "kashflow-payment-document"),
     ("documents/purchase/<str:key>", DocumentView, "kashflow-document"),
     # The older permalinks keep working.
-    ("documents/purchaseorder/<str:key>", LegacyDocumentView, "kashflow-document-purchaseorder"),
-    ("documents/purchasepayment/<str:key>", LegacyPaymentDocumentView, "kashflow-payment-document-old"),
+    ("documents/purchaseorder/<str:key>", DocumentView, "kashflow-document-purchaseorder"),
+    ("documents/purchasepayment/<str:key>", PaymentDocumentView, "kashflow-payment-document-old"),
 ]
 
 urlpatterns = []
