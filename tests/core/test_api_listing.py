@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.ap_balance.models import Snapshot, SnapshotLine
+from apps.core.api.casing import to_camel
 from apps.core.models import ImportJob
 from apps.invoices.models import Invoice
 from apps.purchases.demo import load_demo_data
@@ -102,7 +103,7 @@ def _purchases() -> None:
 
 def _page_through(client: Any, url: str, params: dict[str, Any], key: Callable[[dict], Any]) -> list[Any]:
     seen: list[Any] = []
-    response = client.get(url, {**params, "page_size": PAGE_SIZE})
+    response = client.get(url, {**params, "pageSize": PAGE_SIZE})
     assert response.status_code == 200, response.content
     while True:
         body = response.json()
@@ -117,7 +118,8 @@ def _orderings(prefix: str) -> list[str | None]:
     for registered_prefix, viewset, _basename in router.registry:
         if registered_prefix == prefix:
             fields = getattr(viewset, "ordering_fields", None) or []
-            return [None, *fields, *(f"-{name}" for name in fields), ",".join(fields)]
+            names = [to_camel(name) for name in fields]  # /api/v1 is camelCase
+            return [None, *names, *(f"-{name}" for name in names), ",".join(names)]
     raise AssertionError(prefix)
 
 
@@ -211,7 +213,7 @@ def test_cursor_paging_with_every_ordering_shows_each_row_exactly_once(client_fo
 
 def test_a_cursor_page_is_a_keyset_query_without_offset_or_count(client_for_reads, django_assert_num_queries):
     _invoices()
-    first = client_for_reads.get("/api/v1/invoices/", {"cursor": "", "page_size": 5, "ordering": "payer"}).json()
+    first = client_for_reads.get("/api/v1/invoices/", {"cursor": "", "pageSize": 5, "ordering": "payer"}).json()
     assert "count" not in first and first["previous"] is None and len(first["results"]) == 5
     with CaptureQueriesContext(connection) as queries:
         second = client_for_reads.get(first["next"]).json()
@@ -230,7 +232,7 @@ def test_a_foreign_or_broken_cursor_is_400(client_for_reads, cursor):
 
 def test_a_cursor_from_another_ordering_is_400(client_for_reads):
     _invoices()
-    first = client_for_reads.get("/api/v1/invoices/", {"cursor": "", "page_size": 2, "ordering": "payer"}).json()
+    first = client_for_reads.get("/api/v1/invoices/", {"cursor": "", "pageSize": 2, "ordering": "payer"}).json()
     cursor = first["next"].split("cursor=")[1].split("&")[0]
     response = client_for_reads.get("/api/v1/invoices/", {"cursor": cursor, "ordering": "amount"})
     assert response.status_code == 400

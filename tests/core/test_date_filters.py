@@ -34,24 +34,24 @@ def _first_instant() -> dt.datetime:
 
 
 FILTERS: list[tuple[str, str, str, Callable[[], None], Callable[[Any], None]]] = [
-    ("imports", "created_after", "created_before", _imports, lambda at: ImportJob.objects.update(created_at=at)),
-    ("invoices", "invoiceDate_after", "invoiceDate_before", _invoices, lambda d: Invoice.objects.update(invoice_date=d)),
-    ("invoices", "dueDate_after", "dueDate_before", _invoices, lambda d: Invoice.objects.update(due_date=d)),
-    ("ap-balances", "dueDate_after", "dueDate_before", _ap_lines, lambda d: SnapshotLine.objects.update(due_date=d)),
+    ("imports", "createdAfter", "createdBefore", _imports, lambda at: ImportJob.objects.update(created_at=at)),
+    ("invoices", "invoiceDateAfter", "invoiceDateBefore", _invoices, lambda d: Invoice.objects.update(invoice_date=d)),
+    ("invoices", "dueDateAfter", "dueDateBefore", _invoices, lambda d: Invoice.objects.update(due_date=d)),
+    ("ap-balances", "dueDateAfter", "dueDateBefore", _ap_lines, lambda d: SnapshotLine.objects.update(due_date=d)),
     (
-        "ap-balances/snapshots", "received_after", "received_before", _ap_lines,
+        "ap-balances/snapshots", "receivedAfter", "receivedBefore", _ap_lines,
         lambda at: Snapshot.objects.update(received_at=at),
     ),
     (
-        "reconciliations", "period_from", None, _statements,
+        "reconciliations", "periodFrom", None, _statements,
         lambda at: ReconciliationStatement.objects.update(end_time=at, start_time=at - dt.timedelta(days=30)),
     ),
     (
-        "reconciliations", None, "period_to", _statements,
+        "reconciliations", None, "periodTo", _statements,
         lambda at: ReconciliationStatement.objects.update(start_time=at, end_time=at + dt.timedelta(days=30)),
     ),
-    ("purchases", "issued_after", "issued_before", _purchases, lambda d: Purchase.objects.update(issued_date=d)),
-    ("purchases", "due_after", "due_before", _purchases, lambda d: Purchase.objects.update(due_date=d)),
+    ("purchases", "issuedAfter", "issuedBefore", _purchases, lambda d: Purchase.objects.update(issued_date=d)),
+    ("purchases", "dueAfter", "dueBefore", _purchases, lambda d: Purchase.objects.update(due_date=d)),
 ]  # fmt: skip
 
 
@@ -71,11 +71,11 @@ def test_a_bare_date_bound_covers_the_edge_day(client_for_reads, settings, prefi
     assert everything > 0
     day, previous, following = DAY.isoformat(), (DAY - dt.timedelta(1)).isoformat(), (DAY + dt.timedelta(1)).isoformat()
     if before:
-        place(_last_instant() if "created" in before or "received" in before or before == "period_to" else DAY)
+        place(_last_instant() if "created" in before or "received" in before or before == "periodTo" else DAY)
         assert _count(client_for_reads, prefix, **{before: day}) == everything
         assert _count(client_for_reads, prefix, **{before: previous}) == 0
     if after:
-        place(_first_instant() if "created" in after or "received" in after or after == "period_from" else DAY)
+        place(_first_instant() if "created" in after or "received" in after or after == "periodFrom" else DAY)
         assert _count(client_for_reads, prefix, **{after: day}) == everything
         assert _count(client_for_reads, prefix, **{after: following}) == 0
         if before:
@@ -86,21 +86,21 @@ def test_a_date_time_bound_is_an_inclusive_instant(client_for_reads):
     _imports()
     moment = dt.datetime(2024, 2, 29, 10, 0, tzinfo=dt.UTC)
     ImportJob.objects.update(created_at=moment)
-    assert _count(client_for_reads, "imports", created_before="2024-02-29T10:00:00Z") == 25
-    assert _count(client_for_reads, "imports", created_before="2024-02-29T09:59:59Z") == 0
-    assert _count(client_for_reads, "imports", created_after="2024-02-29T18:00:00+08:00") == 25
-    assert _count(client_for_reads, "imports", created_after="2024-02-29T10:00:00.000001Z") == 0
+    assert _count(client_for_reads, "imports", createdBefore="2024-02-29T10:00:00Z") == 25
+    assert _count(client_for_reads, "imports", createdBefore="2024-02-29T09:59:59Z") == 0
+    assert _count(client_for_reads, "imports", createdAfter="2024-02-29T18:00:00+08:00") == 25
+    assert _count(client_for_reads, "imports", createdAfter="2024-02-29T10:00:00.000001Z") == 0
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2024-02-30", "2024-13-01T00:00:00Z"])
 def test_a_malformed_date_bound_is_400(client_for_reads, value):
-    response = client_for_reads.get("/api/v1/imports/", {"created_before": value})
+    response = client_for_reads.get("/api/v1/imports/", {"createdBefore": value})
     assert response.status_code == 400
-    assert "created_before" in response.json()
+    assert "createdBefore" in response.json()
 
 
 def test_the_last_day_bounds_do_not_overflow(client_for_reads):
     _imports()
-    assert _count(client_for_reads, "imports", created_before="9999-12-31") == 25
-    assert _count(client_for_reads, "imports", created_after="9999-12-31") == 0
-    assert _count(client_for_reads, "invoices", dueDate_after="0001-01-01") == 0
+    assert _count(client_for_reads, "imports", createdBefore="9999-12-31") == 25
+    assert _count(client_for_reads, "imports", createdAfter="9999-12-31") == 0
+    assert _count(client_for_reads, "invoices", dueDateAfter="0001-01-01") == 0
