@@ -191,6 +191,28 @@ def test_finance_staff_can_create_a_kashflow_api_user(finance):
     assert KashflowUser.objects.get(user=user).memorable_word_length == 8
 
 
+@pytest.mark.parametrize("kind", ["superuser", "staff"])
+def test_finance_staff_cannot_bind_a_kashflow_api_user_to_an_admin_account(finance, kind):
+    """The token would act (and be booked in the history) as that person on /v2."""
+    target = UserFactory(username=f"boss-{kind}", is_staff=True, is_superuser=kind == "superuser")
+    response = finance.post(
+        reverse("admin:purchases_kashflowuser_add"),
+        {
+            "user": target.pk,
+            "api_access": "on",
+            "failed_attempts": "0",
+            "new_memorable_word": "elephant",
+            "tokens-TOTAL_FORMS": "0",
+            "tokens-INITIAL_FORMS": "0",
+            "tokens-MIN_NUM_FORMS": "0",
+            "tokens-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert "Bind a service account" in " ".join(response.context["adminform"].form.errors["user"])
+    assert not KashflowUser.objects.filter(user=target).exists()
+
+
 def test_reverting_a_purchase_cannot_make_it_overpaid(finance, account, method):
     purchase = purchase_create(
         PurchaseInput(

@@ -16,6 +16,11 @@ from apps.core.admin_mixins import OneTimeSecret, one_time_secrets_page
 from apps.purchases.models import KashflowToken, KashflowUser
 from apps.purchases.sessions import issue_long_lived_token, set_memorable_word
 
+SERVICE_ACCOUNT_ONLY = _(
+    "Bind a service account (a user who is not staff): the token acts as this person on /v2. "
+    "Only a superuser may bind a staff or superuser account."
+)
+
 
 class KashflowUserForm(forms.ModelForm):
     new_memorable_word = forms.CharField(
@@ -38,6 +43,17 @@ class KashflowUserForm(forms.ModelForm):
 
     def clean_scope(self) -> str:
         return self.cleaned_data.get("scope") or KashflowUser.Scope.WRITE
+
+    def clean_user(self) -> Any:
+        """Whoever holds a KashFlow API user's token acts as its person on /v2 (and
+        the history books the writes to that person). So only a superuser may bind
+        a staff or superuser account; anyone else binds a service account (a user
+        who cannot sign in to the admin)."""
+        user = self.cleaned_data["user"]
+        requester = getattr(self, "requester", None)
+        if user is not None and (user.is_staff or user.is_superuser) and not getattr(requester, "is_superuser", False):
+            raise forms.ValidationError(SERVICE_ACCOUNT_ONLY)
+        return user
 
 
 class KashflowTokenInline(admin.TabularInline):
@@ -93,6 +109,14 @@ class KashflowUserAdmin(admin.ModelAdmin):
     actions = ["issue_token", "unlock"]
 
     @admin.display(boolean=True, description=_("memorable word set"))
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class RequestForm(form):  # type: ignore[valid-type,misc]
+            requester = request.user
+
+        return RequestForm
+
     def has_memorable_word(self, owner: KashflowUser) -> bool:
         return owner.has_memorable_word
 
