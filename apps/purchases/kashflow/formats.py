@@ -6,8 +6,8 @@ JSON numbers digit for digit (never through float).
 
 XML: written by hand rather than with a generic library, because the element
 names must be KashFlow's: an object is an element per key, a list is an element
-per item named after the list (``LineItems`` -> ``LineItem``, ``Data`` ->
-``Purchase``...), null is an empty element with ``i:nil="true"``. Reading
+per item named after the list (``LineItems`` -> ``LineItem``; ``Data`` ->
+``Supplier`` under ``SupplierList``, ``Purchase`` under ``PurchaseList``...), null is an empty element with ``i:nil="true"``. Reading
 accepts the same shape (namespaces ignored); values stay text and the
 serializers convert them, so ``<Quantity>3</Quantity>`` and ``"Quantity": 3``
 mean the same. Bodies go through apps.core.xml_guard: a DOCTYPE is refused (no
@@ -100,28 +100,38 @@ def _xml_text(value: Any) -> str:
     return str(value)
 
 
-def _xml_fill(element: ET.Element, value: Any) -> None:
+def _xml_fill(element: ET.Element, value: Any, names: dict[str, str]) -> None:
     if value is None:
         element.set("i:nil", "true")
     elif isinstance(value, dict):
         for key, item in value.items():
-            _xml_fill(ET.SubElement(element, str(key)), item)
+            _xml_fill(ET.SubElement(element, str(key)), item, names)
     elif isinstance(value, list | tuple):
-        item_name = LIST_ITEM_NAMES.get(element.tag, "Item")
+        item_name = names.get(element.tag, "Item")
         for item in value:
-            _xml_fill(ET.SubElement(element, item_name), item)
+            _xml_fill(ET.SubElement(element, item_name), item, names)
     else:
         element.text = _xml_text(value)
+
+
+def list_item_names(root: str) -> dict[str, str]:
+    """The item names under ``root``: a page of a reference list (``SupplierList``,
+    ``ProjectList``...) names each of its ``Data`` items after the list
+    (``Supplier``, ``Project``...), as the single GET of one does."""
+    if root.endswith("List") and len(root) > len("List"):
+        return {**LIST_ITEM_NAMES, "Data": root.removesuffix("List")}
+    return LIST_ITEM_NAMES
 
 
 def render_xml(data: Any, root: str = "Response", item: str = "Item") -> bytes:
     element = ET.Element(root)
     element.set("xmlns:i", XSI)
+    names = list_item_names(root)
     if isinstance(data, list | tuple):
         for value in data:
-            _xml_fill(ET.SubElement(element, item), value)
+            _xml_fill(ET.SubElement(element, item), value, names)
     else:
-        _xml_fill(element, data)
+        _xml_fill(element, data, names)
     return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(element, encoding="unicode").encode()
 
 
