@@ -31,6 +31,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from apps.core.api.casing import note_deprecated
 
+BAD_PAGE_SIZE = _("pageSize must be a whole number from 1 to {max}.")
 INVALID_CURSOR = _("The cursor is not valid for this list and ordering; start again with an empty cursor.")
 
 
@@ -57,7 +58,24 @@ class StandardPagination(PageNumberPagination):
         if self.page_size_query_param not in params and self.deprecated_page_size_query_param in params:
             note_deprecated(request, self.deprecated_page_size_query_param, self.page_size_query_param)
             self.page_size_query_param = self.deprecated_page_size_query_param
-        return super().get_page_size(request)
+        raw = params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        # DRF falls back to the default on a bad value and cuts a large one to the
+        # maximum; a client asking for something else is told instead.
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            message = BAD_PAGE_SIZE.format(max=self.max_page_size)
+            raise drf.ValidationError({self.page_size_query_param: [str(message)]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
         scope_count = getattr(view, "scope_count", None)

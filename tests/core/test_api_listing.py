@@ -300,3 +300,18 @@ def test_a_whole_snapshot_counts_as_its_import_did(client_for_reads):
 def test_cursor_is_refused_where_there_is_no_cursor_paging(client_for_reads):
     response = client_for_reads.get("/api/v1/imports/", {"cursor": ""})
     assert response.status_code == 400 and "cursor" in response.json()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1001", "１０", "2.5", ""])
+@pytest.mark.parametrize("url", ["/api/v1/invoices/", "/api/v1/imports/", "/api/v1/reconciliations/"])
+def test_a_page_size_outside_1_to_1000_is_a_400_not_a_silent_default(client_for_reads, url, value):
+    response = client_for_reads.get(url, {"pageSize": value})
+    assert response.status_code == 400, response.content
+    assert "pageSize" in response.json()
+
+
+def test_a_page_size_within_the_bounds_is_used(client_for_reads):
+    ImportJobFactory.create_batch(3)
+    response = client_for_reads.get("/api/v1/imports/", {"pageSize": "2"})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
