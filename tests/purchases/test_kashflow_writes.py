@@ -76,6 +76,29 @@ def test_copying_a_purchase_get_drop_id_and_number_post(kf):
     ]
 
 
+def test_copying_a_paid_purchase_gives_the_copy_the_same_payments(kf, account):
+    paid = [
+        {"Date": "2030-01-11", "Amount": 20, "AccountId": account.pk, "Note": "first"},
+        {"Date": "2030-01-12", "Amount": "30.50", "AccountId": account.pk, "Note": "second"},
+    ]
+    original = created(kf, body(PaymentLines=paid))
+    copy = decimal_json(kf.get(f"/v2/purchases/{original['Number']}"))
+    assert [p["Id"] for p in copy["PaymentLines"]] == [p["Id"] for p in original["PaymentLines"]]
+    del copy["Id"], copy["Number"]
+    again = created(kf, copy)
+
+    def payments(purchase):
+        return [(p["Date"], p["Amount"], p["Method"], p["AccountId"], p["Note"]) for p in purchase["PaymentLines"]]
+
+    assert payments(again) == payments(original)
+    assert [p["Amount"] for p in again["PaymentLines"]] == [D("20.00"), D("30.50")]
+    assert not {p["Id"] for p in again["PaymentLines"]} & {p["Id"] for p in original["PaymentLines"]}
+    assert again["TotalPaidAmount"] == original["TotalPaidAmount"] == D("50.50")
+    kept = decimal_json(kf.get(f"/v2/purchases/{original['Number']}"))
+    assert payments(kept) == payments(original)
+    assert [p["Id"] for p in kept["PaymentLines"]] == [p["Id"] for p in original["PaymentLines"]]
+
+
 def test_put_back_unchanged_changes_nothing(kf):
     purchase = created(kf, example_body())
     number = purchase["Number"]

@@ -129,9 +129,13 @@ def build_payments(
     errors: FieldErrors,
     *,
     has_lines: bool,
+    creating: bool = False,
 ) -> tuple[list[PaymentLine], list[PaymentLine], list[BankTransaction], list[PurchaseLine]]:
     """Return (kept payments, new payments, bank transactions to delete, lines to add
-    for a transaction paying a purchase without lines)."""
+    for a transaction paying a purchase without lines).
+
+    On PUT a payment's ``Id`` names the payment to update; on create every payment
+    is new and its ``Id`` is ignored (a copied purchase sends the original's)."""
     kept: list[PaymentLine] = []
     new: list[PaymentLine] = []
     consumed: list[BankTransaction] = []
@@ -154,15 +158,16 @@ def build_payments(
             method = refs.default_method
             if method is None:
                 errors.add(f"{prefix}.Method", "required: the supplier has no payment method and there is no default")
-        if item.id:
-            payment = existing.get(item.id)
+        item_id = None if creating else item.id
+        if item_id:
+            payment = existing.get(item_id)
             if payment is None:
-                errors.add(f"{prefix}.Id", f"this purchase has no payment {item.id} (use 0 for a new payment)")
+                errors.add(f"{prefix}.Id", f"this purchase has no payment {item_id} (use 0 for a new payment)")
                 continue
-            if item.id in seen:
-                errors.add(f"{prefix}.Id", f"payment {item.id} is given twice")
+            if item_id in seen:
+                errors.add(f"{prefix}.Id", f"payment {item_id} is given twice")
                 continue
-            seen.add(item.id)
+            seen.add(item_id)
             if item.bank_transaction_id and item.bank_transaction_id != payment.bank_transaction_id:
                 errors.add(
                     f"{prefix}.BankTransactionId",
@@ -178,7 +183,7 @@ def build_payments(
         payment.note = item.note or ""
         payment.bfs_transaction_id = item.bfs_transaction_id
         payment.payment_processor = item.payment_processor
-        if item.bank_transaction_id and not item.id:
+        if item.bank_transaction_id and not item_id:
             conversions += 1
             if conversions + already_converted > 1:
                 errors.add(f"{prefix}.BankTransactionId", "only one bank transaction may be used per purchase")

@@ -66,7 +66,7 @@ def _write(purchase: Purchase, data: PurchaseInput, *, creating: bool, require_l
     stock_before = stock_effect(existing_lines.values())
     kept_lines, new_lines = build_lines(data, refs, existing_lines, errors, creating=creating)
     kept_payments, new_payments, consumed, extra_lines = build_payments(
-        data, refs, existing_payments, errors, has_lines=bool(kept_lines or new_lines)
+        data, refs, existing_payments, errors, has_lines=bool(kept_lines or new_lines), creating=creating
     )
     if require_lines and not (kept_lines or new_lines or extra_lines):
         errors.add("LineItems", "a purchase needs at least one line")
