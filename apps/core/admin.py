@@ -137,12 +137,52 @@ def import_kind_label(kind: str) -> Any:
     return IMPORT_KIND_LABELS.get(kind, kind)
 
 
+# Scopes that are words, not a year: shown translated (the stored value stays the code).
+IMPORT_SCOPE_LABELS = {"current": _("current")}
+
+
+def import_scope_label(scope: str) -> Any:
+    return IMPORT_SCOPE_LABELS.get(scope, scope)
+
+
+class _LabelledCodeFilter(admin.SimpleListFilter):
+    """A filter on a code field that lists the codes in words, as the column shows them."""
+
+    def label(self, code: str) -> Any:
+        raise NotImplementedError
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        codes = model_admin.get_queryset(request).order_by().values_list(self.parameter_name, flat=True).distinct()
+        return [(code, self.label(code)) for code in sorted(codes)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value():
+            return queryset.filter(**{str(self.parameter_name): self.value()})
+        return queryset
+
+
+class ImportKindFilter(_LabelledCodeFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def label(self, code: str) -> Any:
+        return import_kind_label(code)
+
+
+class ImportScopeFilter(_LabelledCodeFilter):
+    title = _("scope")
+    parameter_name = "scope"
+
+    def label(self, code: str) -> Any:
+        return import_scope_label(code)
+
+
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = [
         "short_id",
         "kind_label",
-        "scope",
+        "scope_label",
         "status",
         "progress",
         "counts_summary",
@@ -150,13 +190,13 @@ class ImportJobAdmin(admin.ModelAdmin):
         "created_at",
         "duration",
     ]
-    list_filter = ["kind", "status", "scope", "client"]
+    list_filter = [ImportKindFilter, "status", ImportScopeFilter, "client"]
     search_fields = ["public_id", "trace_id", "scope", "body_sha256"]
     date_hierarchy = "created_at"
     readonly_fields = [
         "public_id",
-        "kind",
-        "scope",
+        "kind_label",
+        "scope_label",
         "status",
         "progress",
         "progress_done",
@@ -179,7 +219,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "finished_at",
         "duration",
     ]
-    exclude = ["stage_table", "raw_body"]
+    exclude = ["stage_table", "raw_body", "kind", "scope"]  # shown in words (kind_label, scope_label)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -256,6 +296,10 @@ class ImportJobAdmin(admin.ModelAdmin):
     @admin.display(description=_("kind"), ordering="kind")
     def kind_label(self, job: ImportJob) -> Any:
         return import_kind_label(job.kind)
+
+    @admin.display(description=_("scope"), ordering="scope")
+    def scope_label(self, job: ImportJob) -> Any:
+        return import_scope_label(job.scope)
 
     @admin.display(description=_("duration"))
     def duration(self, job: ImportJob) -> Any:

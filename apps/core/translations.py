@@ -60,18 +60,28 @@ def _tool(*args: str) -> str:
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout  # noqa: S603 - gettext's own tools
 
 
-def _stale_mo(po: Path) -> bool:
-    """True when django.mo does not hold exactly what django.po translates."""
-    mo = po.with_suffix(".mo")
-    if not mo.exists():
-        return True
+def _compiled(po: Path) -> dict[object, str]:
+    """What a .po translates, as gettext reads it once compiled."""
     with tempfile.NamedTemporaryFile(suffix=".mo") as fresh:
         _tool("msgfmt", "-o", fresh.name, str(po))
         with open(fresh.name, "rb") as handle:
-            wanted = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
-    with open(mo, "rb") as handle:
-        committed = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
-    return bool(wanted != committed)
+            return dict(gettext.GNUTranslations(handle)._catalog)  # type: ignore[attr-defined]
+
+
+def _committed(po: Path) -> dict[object, str]:
+    with open(po.with_suffix(".mo"), "rb") as handle:
+        return dict(gettext.GNUTranslations(handle)._catalog)  # type: ignore[attr-defined]
+
+
+def _stale_mo(po: Path) -> bool:
+    """True when django.mo does not hold exactly what django.po translates."""
+    if not po.with_suffix(".mo").exists():
+        return True
+    return _compiled(po) != _committed(po)
+
+
+def _msgid_text(key: object) -> str:
+    return str(key[0] if isinstance(key, tuple) else key).replace("\x04", "|")
 
 
 def catalogue_problems(app_dir: Path) -> list[str]:
@@ -92,6 +102,14 @@ def catalogue_problems(app_dir: Path) -> list[str]:
             _tool("msgfmt", "--check", "-o", os.devnull, str(po))
         except subprocess.CalledProcessError as exc:
             problems.append(f"{app_dir.name}: msgfmt --check fails: {exc.stderr.strip()}")
+        # makemessages revives an obsolete (#~) entry with its old translation, so a message
+        # the committed catalogue has dropped passes the checks above but shows in English.
+        if not problems and (committed_po.with_suffix(".mo")).exists():
+            committed = _committed(committed_po)
+            for key in sorted(set(_compiled(po)) - set(committed), key=str):
+                problems.append(
+                    f"{app_dir.name}: not in the committed catalogue (run makemessages): {_msgid_text(key)!r}"
+                )
     if not problems and _stale_mo(committed_po):
         problems.append(f"{app_dir.name}: django.mo is not compiled from django.po (run compilemessages)")
     return problems

@@ -183,3 +183,20 @@ def test_the_site_root_leads_to_the_admin(client, db):
     assert response.redirect_chain[0] == ("/admin/", 302)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0].startswith("/admin/login/")
+
+
+def test_import_job_kind_and_scope_are_words_in_the_filter_and_the_list(admin_client):
+    ImportJobFactory(kind="ap_balance", scope="current")
+    ImportJobFactory(kind="invoices", scope="2026")
+    english = admin_client.get("/admin/core/importjob/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "SAP AP open balance" in english and "SAP invoices" in english
+    assert '<a href="?kind=ap_balance">SAP AP open balance</a>' in english
+    assert '<a href="?scope=current">current</a>' in english
+    admin_client.cookies["django_language"] = "zh-hans"
+    chinese = admin_client.get("/admin/core/importjob/").content.decode()
+    assert '<a href="?kind=ap_balance">SAP 应付未清余额</a>' in chinese
+    assert '<a href="?kind=invoices">SAP 发票</a>' in chinese
+    assert '<a href="?scope=current">当前</a>' in chinese
+    assert '<td class="field-scope_label">当前</td>' in chinese
+    filtered = admin_client.get("/admin/core/importjob/", {"kind": "invoices"})
+    assert [job.scope for job in filtered.context["cl"].result_list] == ["2026"]

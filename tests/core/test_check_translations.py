@@ -64,3 +64,15 @@ def test_fails_on_an_empty_translation_and_on_a_stale_mo(tmp_path):
 def test_passes_when_every_message_is_translated(tmp_path):
     app = make_app(tmp_path, {"statement total": "对账单总额", "Awaiting review": "待审核"})
     call_command("check_translations", str(app))
+
+
+def test_fails_on_a_message_the_catalogue_keeps_only_as_obsolete(tmp_path):
+    """A template's message left as an obsolete (#~) entry shows in English at run time,
+    although makemessages would revive its old translation."""
+    app = make_app(tmp_path, {"statement total": "对账单总额"})
+    catalogue = app / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    catalogue.write_text(
+        catalogue.read_text(encoding="utf-8") + '\n#~ msgid "Awaiting review"\n#~ msgstr "待审核"\n', encoding="utf-8"
+    )
+    subprocess.run(["msgfmt", "-o", str(catalogue.with_suffix(".mo")), str(catalogue)], check=True)
+    assert catalogue_problems(app) == ["someapp: not in the committed catalogue (run makemessages): 'Awaiting review'"]

@@ -1,0 +1,34 @@
+"""The AP open-balance admin pages in Chinese: every button and sentence translated."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ap_balance.factories import rows
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "/admin/ap_balance/snapshot/": [("Ageing report", "账龄报表"), ("Compare snapshots", "比较快照")],
+    "/admin/ap_balance/snapshot/ageing/": [
+        ('value="Show"', 'value="显示"'),
+        ("Cleared lines (Y) are not open and are left out.", "已清账明细（Y）不属于未清项，不计入。"),
+    ],
+    "/admin/ap_balance/snapshot/compare/": [('value="Compare"', 'value="比较"')],
+}
+
+
+@pytest.fixture
+def snapshot(post_report):
+    response = post_report(rows(2, sapDealerCode="D-1", currency="EUR", openBalance=10))
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_ap_balance_admin_pages_are_translated(admin_client, snapshot, page):
+    english = admin_client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    admin_client.cookies["django_language"] = "zh-hans"
+    chinese = admin_client.get(page).content.decode()
+    for text, translated in PAGES[page]:
+        assert text in english
+        assert translated in chinese and text not in chinese
