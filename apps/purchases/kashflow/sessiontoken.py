@@ -51,19 +51,40 @@ class MemorableCharOutSerializer(serializers.Serializer):
     Value = serializers.CharField()
 
 
-class SessionStartOutSerializer(serializers.Serializer):
-    TemporaryToken = serializers.CharField()
-    MemorableWordList = MemorableCharOutSerializer(many=True)
+class SignInFlagsSerializer(serializers.Serializer):
+    """The account flags of both sign-in answers (additions digest §4). finhub
+    sells no packages, has no partner and no subscription: PackageName and
+    PartnerId are null, PartnerBrandingOptOut and SubscriptionExpired false."""
+
     IsAdmin = serializers.BooleanField()
     HasTemporaryPassword = serializers.BooleanField()
+    PackageName = serializers.CharField(allow_null=True)
+    PartnerBrandingOptOut = serializers.BooleanField()
+    PartnerId = serializers.IntegerField(allow_null=True)
     SubscriptionExpired = serializers.BooleanField()
 
 
-class SessionOutSerializer(serializers.Serializer):
+class SessionStartOutSerializer(SignInFlagsSerializer):
+    TemporaryToken = serializers.CharField()
+    MemorableWordList = MemorableCharOutSerializer(many=True)
+
+
+class SessionOutSerializer(SignInFlagsSerializer):
     SessionToken = serializers.CharField()
-    IsAdmin = serializers.BooleanField()
     CompanyName = serializers.CharField()
-    SubscriptionExpired = serializers.BooleanField()
+    StartPageUrl = serializers.CharField(allow_null=True, help_text="null: finhub has no start page")
+    SubscriptionExpiryDate = serializers.CharField(allow_null=True, help_text="null: finhub has no subscription")
+
+
+def _sign_in_flags(is_admin: bool) -> dict[str, Any]:
+    return {
+        "IsAdmin": is_admin,
+        "HasTemporaryPassword": False,
+        "PackageName": None,
+        "PartnerBrandingOptOut": False,
+        "PartnerId": None,
+        "SubscriptionExpired": False,
+    }
 
 
 class EmptySerializer(serializers.Serializer):
@@ -119,9 +140,7 @@ class SessionTokenView(KashflowAPIView):
             {
                 "TemporaryToken": step.temporary_token,
                 "MemorableWordList": [{"Position": p, "Value": ""} for p in step.positions],
-                "IsAdmin": step.owner.user.is_staff,
-                "HasTemporaryPassword": False,
-                "SubscriptionExpired": False,
+                **_sign_in_flags(step.owner.user.is_staff),
             },
             status=201,
         )
@@ -152,9 +171,10 @@ class SessionTokenView(KashflowAPIView):
         return Response(
             {
                 "SessionToken": token,
-                "IsAdmin": owner.user.is_staff,
                 "CompanyName": settings.KASHFLOW_COMPANY_NAME,
-                "SubscriptionExpired": False,
+                "StartPageUrl": None,
+                "SubscriptionExpiryDate": None,
+                **_sign_in_flags(owner.user.is_staff),
             }
         )
 
