@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,11 +15,13 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin, ExportMixin, ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin_history import HistoryAdmin
 from apps.core.bounds import field_bounds
 from apps.core.exports.formats import SafeCSV, SafeXLSX
 from apps.core.money_display import money_html
+
+__all__ = ["HistoryAdmin"]  # re-exported: the apps import it from here
 
 # The file formats finance staff export to (and import reference data from):
 # formulas neutralised on export (apps.core.exports.formats).
@@ -71,23 +72,6 @@ class ImportExportAdmin(ExportPermissionMixin, ImportExportModelAdmin):
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return has_model_permission(request, self.opts, "add") and has_model_permission(request, self.opts, "change")
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """The history of changes, read-only: no "Revert". Restoring an old version
-    field by field would bypass the services (a disputed statement back to
-    "received" without its reason, a purchase's totals out of step with its
-    payments), so a change goes through the model's own admin or API instead."""
-
-    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        if request.method not in ("GET", "HEAD"):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class BoundedTextAdminMixin:

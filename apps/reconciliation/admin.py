@@ -152,6 +152,15 @@ class ReconciliationStatementAdmin(StatementMatchAdminMixin, HistoryAdmin):
         "created_at",
     ]
     history_list_display = ["status", "dispute_reason", "reviewed_by"]
+    # The reasons apps.reconciliation.services writes, in the viewer's language.
+    change_reason_labels = {"confirmed": _("confirmed"), "disputed": _("disputed")}
+
+    def history_change_reason(self, reason: str | None) -> Any:
+        source = (reason or "").removeprefix("received from ")
+        if reason and source != reason:
+            return _("received from %(source)s") % {"source": _("import") if source == "import" else source}
+        return super().history_change_reason(reason)
+
     actions = ["confirm_statements", "dispute_statements", "export_xlsx", "export_csv", "rematch_statements"]
     change_form_template = "admin/reconciliation/reconciliationstatement/change_form.html"
 

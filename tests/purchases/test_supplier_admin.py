@@ -80,3 +80,14 @@ def test_a_code_that_differs_only_in_case_is_refused(staff):
     assert "already exists" in response.content.decode()
     assert not Supplier.objects.filter(code="08c").exists()
     assert Supplier.objects.by_code("08c").get().code == "08C"
+
+
+def test_withholding_references_are_explained_in_the_viewers_language(staff):
+    supplier = Supplier.objects.create(code="WHT", name="Withholding Ltd")
+    url = reverse("admin:purchases_supplier_change", args=[supplier.pk])
+    english = staff.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "A list of references, each with its name and value" in english
+    staff.cookies["django_language"] = "zh-hans"
+    chinese = staff.get(url).content.decode()
+    assert "参考项列表，每项填写名称（Name）和值（Value）" in chinese
+    assert "A list of" not in chinese

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from apps.core.money_display import format_date
 from apps.reconciliation import messages
 from apps.reconciliation.models import ReconciliationStatement, Unit
 from tests.reconciliation.conftest import example_statement
@@ -235,3 +236,28 @@ def test_units_are_edited_in_the_admin_and_used_by_the_api(admin_client, xunlian
     assert xunlian.post(body).json()["ok"] is True
     changelist = admin_client.get(reverse("admin:reconciliation_unit_changelist"))
     assert "DRUM" in changelist.content.decode() and "KG" in changelist.content.decode()
+
+
+def test_history_page_shows_values_in_words_and_in_the_viewers_language(admin_client, admin_user):
+    from apps.reconciliation.services import statement_dispute
+
+    statement = statement_with_lines(1)
+    statement._change_reason = "received from import"
+    statement.save()
+    statement_dispute(statement=statement, by=admin_user, reason="Prices differ")
+    url = reverse("admin:reconciliation_reconciliationstatement_history", args=[statement.pk])
+    english = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<th scope="col">Dispute reason</th>' in english and '<th scope="col">Reviewed by</th>' in english
+    assert "<td>received from import</td>" in english and "<td>disputed</td>" in english
+    assert "Deleted user" not in english and "None" not in english and "+00:00" not in english
+    assert "<strong>Reviewed by:</strong> –&nbsp;&rarr;&nbsp;&nbsp;admin" in english
+    statement.refresh_from_db()
+    reviewed = format_date(statement.reviewed_at)
+    assert f"<strong>Reviewed at:</strong> –&nbsp;&rarr;&nbsp;&nbsp;{reviewed}" in english
+    admin_client.cookies["django_language"] = "zh-hans"
+    chinese = admin_client.get(url).content.decode()
+    assert "DISPUTE_REASON" not in chinese and "dispute_reason" not in chinese
+    for text in ("<td>已接收</td>", "<td>有异议</td>", "变更内容", "<td>接收自 导入</td>"):
+        assert text in chinese, text
+    for text in ("<td>received</td>", "<td>disputed</td>", "received from", "Changes<"):
+        assert text not in chinese, text

@@ -4,12 +4,19 @@ import and export as CSV/XLSX."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 
 from apps.core.admin_mixins import ImportExportAdmin
 from apps.purchases.models import Supplier, SupplierContact
+
+WITHHOLDING_REFERENCES_HELP = _(
+    'A list of references, each with its name and value: [{"Name": "…", "Value": "…"}] (JSON, keys as shown).'
+)
 
 
 class SupplierResource(resources.ModelResource):
@@ -102,3 +109,10 @@ class SupplierAdmin(ImportExportAdmin):
         (_("Bank details"), {"fields": ["bank_account_name", "bank_account_number", "bank_sort_code"]}),
         (None, {"fields": ["note", ("created_at", "updated_at")]}),
     ]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "withholding_tax_references" and field is not None:
+            # The keys are KashFlow's and stay as typed; the help says what they hold, in words.
+            field.help_text = WITHHOLDING_REFERENCES_HELP
+        return field
