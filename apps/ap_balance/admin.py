@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,7 @@ from apps.ap_balance.selectors import (
 from apps.core.admin_exports import EXPORT_CHANGE_LIST_TEMPLATE, ListExportAdminMixin
 from apps.core.admin_mixins import CurrencyTotalsMixin, ExportCsvXlsxMixin, ReadOnlyAdminMixin, file_download
 from apps.core.exports.cells import field_columns
-from apps.core.money_display import format_money, money_column
+from apps.core.money_display import EMPTY, format_money, money_column, money_html
 
 COMPARE_PAGE_LIMIT = 500
 
@@ -88,7 +89,17 @@ class SnapshotAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["trace_id", "job__public_id"]
     date_hierarchy = "received_at"
     list_select_related = ["client", "job"]
-    readonly_fields = ["job", "client", "trace_id", "received_at", "applied_at", "row_count", "totals", "is_current"]
+    readonly_fields = [
+        "job",
+        "client",
+        "trace_id",
+        "received_at",
+        "applied_at",
+        "row_count",
+        "totals_table",
+        "is_current",
+    ]
+    exclude = ["totals"]  # shown as a table (totals_table)
     import_export_change_list_template = "admin/ap_balance/snapshot/change_list.html"
 
     @admin.display(description=_("totals"))
@@ -99,6 +110,31 @@ class SnapshotAdmin(ExportCsvXlsxMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             (
                 (currency, format_money(total["openBalance"], currency))
                 for currency, total in sorted(snapshot.totals.items())
+            ),
+        )
+
+    @admin.display(description=_("totals per currency"))
+    def totals_table(self, snapshot: Snapshot) -> str:
+        """Per currency: its rows and open balance, by the money rule (as the list shows it)."""
+        if not snapshot.totals:
+            return EMPTY
+        return format_html(
+            '<table class="snapshot-totals"><thead><tr><th>{}</th><th class="num">{}</th><th class="num">{}</th>'
+            "</tr></thead><tbody>{}</tbody></table>",
+            _("Currency"),
+            _("Rows"),
+            _("Open balance"),
+            format_html_join(
+                "",
+                '<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td></tr>',
+                (
+                    (
+                        currency,
+                        number_format(total.get("rows", 0), force_grouping=True),
+                        money_html(total.get("openBalance"), currency),
+                    )
+                    for currency, total in sorted(snapshot.totals.items())
+                ),
             ),
         )
 
