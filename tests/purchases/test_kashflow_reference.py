@@ -209,3 +209,20 @@ def test_reference_endpoints_need_a_session(anon):
     for path in ("/v2/suppliers", "/v2/nominals", "/v2/projects", "/v2/bankaccounts", "/v2/customers"):
         response = anon.get(path)
         assert response.status_code == 401 and response.json()["Error"] == "InvalidSessionToken"
+
+
+@pytest.mark.parametrize("path", ["/v2/suppliers", "/v2/nominals", "/v2/projects", "/v2/bankaccounts", "/v2/customers"])
+def test_reference_lists_refuse_perpage_above_500(kf, path):
+    refused = kf.get(f"{path}?perpage=501")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "Error": "InvalidParameter",
+        "Message": "Invalid perpage '501': it must be a whole number from 1 to 500.",
+    }
+    assert kf.get(f"{path}?perpage=500").status_code == 200
+
+
+def test_suppliers_skipperpagevalidation_reads_a_larger_perpage_as_500(kf):
+    data = kf.get("/v2/suppliers?perpage=501&skipperpagevalidation=true").json()
+    assert "perpage=500" in data["MetaData"]["FirstPageUrl"]
+    assert kf.get("/v2/suppliers?perpage=501&skipperpagevalidation=false").status_code == 400

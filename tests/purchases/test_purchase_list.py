@@ -245,8 +245,17 @@ def test_empty_list_has_one_page(kf):
     assert body["MetaData"]["NextPageUrl"] is None and body["MetaData"]["PreviousPageUrl"] is None
 
 
-def test_perpage_is_capped_at_500(seven):
-    body = seven.get(f"{LIST}?perpage=10000").json()
+@pytest.mark.parametrize("perpage", ["501", "10000"])
+def test_perpage_above_500_is_400_not_a_shorter_page(seven, perpage):
+    response = seven.get(f"{LIST}?perpage={perpage}")
+    assert response.status_code == 400
+    assert response.json() == {
+        "Error": "InvalidParameter",
+        "Message": f"Invalid perpage '{perpage}': it must be a whole number from 1 to 500.",
+    }
+    xml = seven.get(f"{LIST}?perpage={perpage}", Accept="application/xml")
+    assert xml.status_code == 400 and b"<Error>InvalidParameter</Error>" in xml.content
+    body = seven.get(f"{LIST}?perpage=500").json()
     assert "perpage=500" in body["MetaData"]["FirstPageUrl"]
 
 

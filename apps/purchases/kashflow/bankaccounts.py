@@ -66,7 +66,9 @@ class BankAccountListOutSerializer(serializers.Serializer):
 
 LIST_PARAMETERS = [
     OpenApiParameter("page", {"type": "integer", "minimum": 1}),
-    OpenApiParameter("perpage", {"type": "integer", "minimum": 1}, description="Default 500, at most 500"),
+    OpenApiParameter(
+        "perpage", {"type": "integer", "minimum": 1, "maximum": 500}, description="Default 500, at most 500"
+    ),
     OpenApiParameter("includearchivedaccounts", OpenApiTypes.BOOL, description="Accepted; none is archived"),
     OpenApiParameter("includemonthlystats", OpenApiTypes.BOOL, description="Accepted; no statistics are kept"),
 ]

@@ -30,7 +30,7 @@ class CustomersView(KashflowAPIView):
         tags=TAG,
         parameters=[
             OpenApiParameter("page", {"type": "integer", "minimum": 1}),
-            OpenApiParameter("perpage", {"type": "integer", "minimum": 1}),
+            OpenApiParameter("perpage", {"type": "integer", "minimum": 1, "maximum": 500}),
         ],
         responses={200: CustomerListOutSerializer, **_errors(400, 401)},
         description="finhub keeps no customers: always an empty list.",

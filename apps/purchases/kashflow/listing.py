@@ -37,7 +37,9 @@ def choice_param(
     )
 
 
-def int_param(request: Request, name: str, default: int | None, *, minimum: int = 1) -> int | None:
+def int_param(
+    request: Request, name: str, default: int | None, *, minimum: int = 1, maximum: int | None = None
+) -> int | None:
     raw = request.query_params.get(name, "").strip()
     if not raw:
         return default
@@ -45,6 +47,10 @@ def int_param(request: Request, name: str, default: int | None, *, minimum: int 
         value = int(raw)
     except ValueError:
         value = minimum - 1
+    if maximum is not None and minimum <= value <= 2_147_483_647 and value > maximum:
+        raise KashflowError(
+            f"Invalid {name} {raw!r}: it must be a whole number from {minimum} to {maximum}.", code="InvalidParameter"
+        )
     if value < minimum or value > 2_147_483_647:
         raise KashflowError(f"Invalid {name} {raw!r}: it must be a whole number ≥ {minimum}.", code="InvalidParameter")
     return value
@@ -108,9 +114,16 @@ def date_param(request: Request, name: str) -> dt.date | None:
     return value
 
 
-def page_params(request: Request, default_perpage: int = 50) -> tuple[int, int]:
+def page_params(
+    request: Request, default_perpage: int = 50, *, skip_perpage_validation: bool = False
+) -> tuple[int, int]:
+    """``page`` ≥ 1 and ``perpage`` from 1 to 500: a larger perpage is 400, as
+    KashFlow answers it, rather than a shorter page than asked for; only with
+    ``skip_perpage_validation`` (the suppliers list's ``skipperpagevalidation``)
+    is it read as 500."""
     page = int_param(request, "page", 1) or 1
-    perpage = int_param(request, "perpage", default_perpage) or default_perpage
+    maximum = None if skip_perpage_validation else MAX_PER_PAGE
+    perpage = int_param(request, "perpage", default_perpage, maximum=maximum) or default_perpage
     return page, min(perpage, MAX_PER_PAGE)
 
 

@@ -74,7 +74,9 @@ class NominalsView(KashflowAPIView):
         tags=TAG,
         parameters=[
             OpenApiParameter("page", {"type": "integer", "minimum": 1}),
-            OpenApiParameter("perpage", {"type": "integer", "minimum": 1}, description="Default 500, at most 500"),
+            OpenApiParameter(
+                "perpage", {"type": "integer", "minimum": 1, "maximum": 500}, description="Default 500, at most 500"
+            ),
             OpenApiParameter("type", OpenApiTypes.STR, description="Accepted; finhub keeps no nominal types"),
             OpenApiParameter("area", OpenApiTypes.STR, description="Accepted; finhub keeps no nominal areas"),
             OpenApiParameter("searchtext", OpenApiTypes.STR, description="In the name, or the code"),

@@ -137,7 +137,9 @@ class ProjectsView(KashflowAPIView):
         tags=TAG,
         parameters=[
             OpenApiParameter("page", {"type": "integer", "minimum": 1}),
-            OpenApiParameter("perpage", {"type": "integer", "minimum": 1}, description="Default 50, at most 500"),
+            OpenApiParameter(
+                "perpage", {"type": "integer", "minimum": 1, "maximum": 500}, description="Default 50, at most 500"
+            ),
             OpenApiParameter("sort", OpenApiTypes.STR, description="Asc or Desc (or 0, 1)"),
             OpenApiParameter(
                 "sortby", OpenApiTypes.STR, description="Number, Name, Reference, Customer, Status, Margin, Id (or 0-6)"

@@ -66,7 +66,9 @@ def parse_list_query(request: Request) -> ListQuery:
 LIST_PARAMETERS = [
     OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="1-based page number"),
     OpenApiParameter(
-        "perpage", {"type": "integer", "minimum": 1}, description="Rows per page, default 50, at most 500"
+        "perpage",
+        {"type": "integer", "minimum": 1, "maximum": 500},
+        description="Rows per page, default 50, at most 500",
     ),
     OpenApiParameter(
         "sortby",

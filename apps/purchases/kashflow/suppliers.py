@@ -43,7 +43,11 @@ LIST_PARAMETERS = [
     OpenApiParameter("filterarchived", OpenApiTypes.BOOL, description="true: archived suppliers too"),
     OpenApiParameter("startcreationdate", OpenApiTypes.DATE),
     OpenApiParameter("endcreationdate", OpenApiTypes.DATE),
-    OpenApiParameter("skipperpagevalidation", OpenApiTypes.BOOL, description="Accepted; perpage stays at most 500"),
+    OpenApiParameter(
+        "skipperpagevalidation",
+        OpenApiTypes.BOOL,
+        description="true: a perpage above 500 is read as 500 instead of 400",
+    ),
 ]
 CODE_PARAMETER = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Any letter case")
 
@@ -126,7 +130,8 @@ class SuppliersView(KashflowAPIView):
     )
     def get(self, request: Request) -> Response:
         self.xml_root = "SupplierList"
-        page, perpage = page_params(request)
+        skip = bool_param(request, "skipperpagevalidation")
+        page, perpage = page_params(request, skip_perpage_validation=skip)
         query = SupplierQuery(
             sortby=choice_param(request, "sortby", SUPPLIER_SORTS, "Name", numbered=True),
             descending=choice_param(request, "order", ["Asc", "Desc"], "Asc") == "Desc",
@@ -136,7 +141,6 @@ class SuppliersView(KashflowAPIView):
             created_from=date_param(request, "startcreationdate"),
             created_to=date_param(request, "endcreationdate"),
         )
-        bool_param(request, "skipperpagevalidation")
         qs = supplier_list(query)
         total = qs.count()
         rows = SupplierRowSerializer(qs[(page - 1) * perpage : page * perpage], many=True).data
