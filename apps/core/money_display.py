@@ -59,7 +59,10 @@ def format_money(amount: Decimal | int | str | None, currency: str | None = None
         return str(amount)
     if not value.is_finite():
         return str(value)
-    places = _places(value, currency)
+    return _grouped(value, _places(value, currency))
+
+
+def _grouped(value: Decimal, places: int) -> str:
     text = numberformat.format(
         value,
         formats.get_format("DECIMAL_SEPARATOR"),
@@ -69,6 +72,21 @@ def format_money(amount: Decimal | int | str | None, currency: str | None = None
         force_grouping=True,
     )
     return text.replace("-", "\u2212") if value < 0 else text
+
+
+def format_number(value: Decimal | int | str | None) -> str:
+    """A quantity or a percentage: the same separators and minus sign as money, and
+    only its significant decimal places (``2.0000`` -> ``2``, ``17.5000`` -> ``17.5``)."""
+    if value is None or value == "":
+        return EMPTY
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(number)
+    exponent = number.normalize().as_tuple().exponent
+    return _grouped(number, max(0, -exponent) if isinstance(exponent, int) else 0)
 
 
 def money_html(amount: Decimal | int | str | None, currency: str | None = None) -> SafeString:

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -273,3 +274,33 @@ def test_the_admin_refuses_a_negative_rate_like_the_api(finance, kf):
     assert response.status_code == 200
     assert wire in response.content.decode()
     assert not Purchase.objects.filter(supplier_reference="neg-1").exists()
+
+
+def test_the_auditor_sees_line_numbers_by_the_display_rule(auditor):
+    purchase = purchase_create(
+        PurchaseInput(
+            supplier_code="08C",
+            issued_date=dt.date(2030, 1, 10),
+            due_date=dt.date(2030, 2, 10),
+            currency_code="GBP",
+            lines=[
+                LineInput(
+                    description="desk",
+                    quantity=Decimal(2),
+                    rate=Decimal("1234.5"),
+                    vat_level=Decimal(20),
+                    nominal_code=5000,
+                )
+            ],
+        )
+    )
+    url = reverse("admin:purchases_purchase_change", args=[purchase.pk])
+    page = auditor.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1234.5000" not in page and "2.0000" not in page and "20.0000" not in page
+    assert '<div class="readonly"><span class="money">1,234.50</span></div>' in page
+    assert '<div class="readonly">2</div>' in page and '<div class="readonly">20</div>' in page
+    # Finance staff still edit the stored values.
+    finance = Client()
+    finance.force_login(UserFactory(username="fiona", is_staff=True, groups=[FINANCE_STAFF]))
+    editable = finance.get(url).content.decode()
+    assert 'name="lines-0-rate"' in editable and 'name="lines-0-quantity"' in editable

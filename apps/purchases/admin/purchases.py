@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
 from apps.core.admin_mixins import CurrencyTotalsMixin, ExportActionAdminMixin, HistoryAdmin
-from apps.core.money_display import money_column, money_html
+from apps.core.money_display import format_number, money_column, money_html
 from apps.purchases.models import PaymentLine, Purchase, PurchaseLine, PurchaseStatus
 from apps.purchases.pricing import check_amounts, compute_totals, line_vat
 from apps.purchases.services import (
@@ -146,6 +146,16 @@ class PurchaseLineFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError([f"{error['field']}: {error['message']}" for error in errors.items])
 
 
+# Line fields shown, where they cannot be edited, by the money/number display rule.
+_SHOWN_READ_ONLY = {"quantity": "quantity_display", "rate": "rate_money", "vat_level": "vat_level_display"}
+
+
+def _read_only_row(row: Any) -> Any:
+    if isinstance(row, tuple | list):
+        return tuple(_SHOWN_READ_ONLY.get(name, name) for name in row)
+    return _SHOWN_READ_ONLY.get(row, row)
+
+
 class PurchaseLineInline(admin.StackedInline):
     """Stacked: each line is three short rows, so the form fits 1366 px."""
 
@@ -167,9 +177,33 @@ class PurchaseLineInline(admin.StackedInline):
             },
         )
     ]
-    readonly_fields = ["vat_amount_money", "stock_received", "stock_received_on"]
+    readonly_fields = [
+        "vat_amount_money",
+        "stock_received",
+        "stock_received_on",
+        *_SHOWN_READ_ONLY.values(),
+    ]
     autocomplete_fields = ["nominal", "product", "project"]
     vat_amount_money = money_column(PurchaseLine, "vat_amount", currency="purchase__currency_code")
+    rate_money = money_column(PurchaseLine, "rate", currency="purchase__currency_code")
+
+    @admin.display(description=_("quantity"))
+    def quantity_display(self, line: PurchaseLine) -> str:
+        return format_number(line.quantity)
+
+    @admin.display(description=_("VAT %"))
+    def vat_level_display(self, line: PurchaseLine) -> str:
+        return format_number(line.vat_level)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Who may not change the lines (an auditor) sees the numbers by the display rule."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [_read_only_row(row) for row in options["fields"]]})
+            for name, options in fieldsets
+        ]
 
 
 class PaymentLineInline(admin.TabularInline):
