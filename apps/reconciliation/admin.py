@@ -15,6 +15,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.core.admin_mixins import BoundedTextAdminMixin, HistoryAdmin, file_download
 from apps.core.exceptions import ApplicationError
@@ -275,7 +276,11 @@ class ReconciliationStatementAdmin(StatementMatchAdminMixin, HistoryAdmin):
             except ApplicationError as exc:
                 self.message_user(request, str(exc.message), messages.ERROR)
         if done:
-            self.message_user(request, _("%(count)d statement(s) confirmed.") % {"count": done}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(count)d statement confirmed.", "%(count)d statements confirmed.", done) % {"count": done},
+                messages.SUCCESS,
+            )
 
     def _dispute(self, request: HttpRequest, statements: list[ReconciliationStatement], reason: str) -> None:
         done = 0
@@ -286,7 +291,11 @@ class ReconciliationStatementAdmin(StatementMatchAdminMixin, HistoryAdmin):
             except ApplicationError as exc:
                 self.message_user(request, str(exc.message), messages.ERROR)
         if done:
-            self.message_user(request, _("%(count)d statement(s) disputed.") % {"count": done}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(count)d statement disputed.", "%(count)d statements disputed.", done) % {"count": done},
+                messages.SUCCESS,
+            )
 
     def _dispute_page(
         self,

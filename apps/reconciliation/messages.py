@@ -2,6 +2,7 @@
 assert on these constants; the Chinese is in this app's locale."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 STATEMENT_RECEIVED = _("The statement was received.")
 DUPLICATE_NUMBER = _("The statement number already exists")
@@ -39,8 +40,12 @@ USCC_CHARACTERS = _("An 18-character unified social credit code uses no I, O, S,
 
 # --- matching against purchases -------------------------------------------------
 MATCH_NOT_RUN = _("This statement has not been matched against purchases yet.")
-MATCH_QUEUED = _("Matching of %(count)d statement(s) was queued.")
-MATCH_DONE = _("%(count)d statement(s) matched against purchases.")
+MATCH_QUEUED = ngettext_lazy(
+    "Matching of %(count)d statement was queued.", "Matching of %(count)d statements was queued.", "count"
+)
+MATCH_DONE = ngettext_lazy(
+    "%(count)d statement matched against purchases.", "%(count)d statements matched against purchases.", "count"
+)
 MATCH_STALE = _("Purchases of this supplier and period changed after the match ran; it is being run again.")
 MATCH_UNKNOWN_SUPPLIER = _("No supplier in finhub has the tax id {tax_id}.")
 MATCH_AMBIGUOUS_SUPPLIER = _("{count} suppliers in finhub have the tax id {tax_id}; give it to one only.")

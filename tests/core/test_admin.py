@@ -123,7 +123,7 @@ def test_the_revoke_action_makes_a_token_useless(admin_client, client, sap_clien
         "/admin/core/apitoken/", {"action": "revoke", "_selected_action": [revoked.pk]}, follow=True
     )
     assert response.status_code == 200
-    assert "1 token(s) revoked." in _messages(response)
+    assert "1 token revoked." in _messages(response)
     revoked.refresh_from_db()
     assert revoked.revoked_at is not None
     assert client.get("/api/v1/imports/", HTTP_AUTHORIZATION=f"Token {sap_token}").status_code == 403
@@ -145,7 +145,7 @@ def test_revoking_twice_counts_only_live_tokens(admin_client, sap_token):
         {"action": "revoke", "_selected_action": list(ApiToken.objects.values_list("pk", flat=True))},
         follow=True,
     )
-    assert "0 token(s) revoked." in _messages(response)
+    assert "0 tokens revoked." in _messages(response)
 
 
 @pytest.mark.django_db

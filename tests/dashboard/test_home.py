@@ -171,3 +171,19 @@ def test_auditor_sees_the_figures_and_a_user_without_permission_none(client, dat
     client.force_login(nobody)
     html = client.get("/admin/").content.decode()
     assert 'id="home-' not in html
+
+
+def test_home_counts_statements_in_the_singular_and_the_plural(finance):
+    from tests.reconciliation.factories import statement_with_lines
+
+    cache.clear()
+    statement_with_lines(1)
+    part = section(finance.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode(), "statements")
+    assert re.search(r">1</a>\s+statement received and not yet confirmed or disputed</p>", part)
+    cache.clear()
+    statement_with_lines(1)
+    part = section(finance.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode(), "statements")
+    assert re.search(r">2</a>\s+statements received and not yet confirmed or disputed</p>", part)
+    finance.cookies["django_language"] = "zh-hans"
+    part = section(finance.get("/admin/").content.decode(), "statements")
+    assert "张已收到、尚未确认或提出异议的对账单" in part and "statements received" not in part

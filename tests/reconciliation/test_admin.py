@@ -261,3 +261,26 @@ def test_history_page_shows_values_in_words_and_in_the_viewers_language(admin_cl
         assert text in chinese, text
     for text in ("<td>received</td>", "<td>disputed</td>", "received from", "Changes<"):
         assert text not in chinese, text
+
+
+def test_review_messages_count_in_the_singular_and_the_plural(admin_client):
+    from django.contrib.messages import get_messages
+
+    one = run_action(admin_client, "confirm_statements", [statement_with_lines(1)])
+    assert "1 statement confirmed." in [str(m) for m in get_messages(one.wsgi_request)]
+    two = run_action(admin_client, "confirm_statements", [statement_with_lines(1), statement_with_lines(1)])
+    assert "2 statements confirmed." in [str(m) for m in get_messages(two.wsgi_request)]
+    admin_client.cookies["django_language"] = "zh-hans"
+    zh = run_action(admin_client, "confirm_statements", [statement_with_lines(1)])
+    assert "已确认 1 张对账单。" in [str(m) for m in get_messages(zh.wsgi_request)]
+
+
+def test_match_messages_count_in_the_singular_and_the_plural():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert messages.MATCH_DONE % {"count": 1} == "1 statement matched against purchases."
+        assert messages.MATCH_DONE % {"count": 3} == "3 statements matched against purchases."
+        assert messages.MATCH_QUEUED % {"count": 1} == "Matching of 1 statement was queued."
+    with translation.override("zh-hans"):
+        assert messages.MATCH_QUEUED % {"count": 2} == "已排队匹配 2 张对账单。"
