@@ -43,10 +43,15 @@ def history_value(model: type[models.Model], name: str, value: Any, currency: st
     return value
 
 
+def _currency_of(record: Any) -> str | None:
+    """The record's currency code (a statement's ``currency``, a purchase's ``currency_code``)."""
+    return getattr(record, "currency", None) or getattr(record, "currency_code", None)
+
+
 class _HistoryValues(HistoricalRecordContextHelper):
     def prepare_delta_change_value(self, change: ModelChange, value: Any) -> Any:
         value = super().prepare_delta_change_value(change, value)
-        return history_value(self.model, change.field, value, getattr(self.record, "currency", None))
+        return history_value(self.model, change.field, value, _currency_of(self.record))
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -108,4 +113,4 @@ class HistoryAdmin(SimpleHistoryAdmin):
             return EMPTY
         if callable(value):
             value = value()
-        return history_value(self.model, name, value, getattr(record, "currency", None))
+        return history_value(self.model, name, value, _currency_of(record))

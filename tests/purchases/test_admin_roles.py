@@ -304,3 +304,17 @@ def test_the_auditor_sees_line_numbers_by_the_display_rule(auditor):
     finance.force_login(UserFactory(username="fiona", is_staff=True, groups=[FINANCE_STAFF]))
     editable = finance.get(url).content.decode()
     assert 'name="lines-0-rate"' in editable and 'name="lines-0-quantity"' in editable
+
+
+def test_purchase_history_shows_amounts_by_the_money_rule_of_its_currency(finance):
+    purchase = purchase_create(
+        PurchaseInput(
+            supplier_code="08C",
+            issued_date=dt.date(2030, 1, 10),
+            due_date=dt.date(2030, 2, 10),
+            currency_code="JPY",
+            lines=[LineInput(description="desk", quantity=Decimal(2), rate=Decimal(1200), nominal_code=5000)],
+        )
+    )
+    page = finance.get(reverse("admin:purchases_purchase_history", args=[purchase.pk])).content.decode()
+    assert "<td>2,400</td>" in page and "2400.0000" not in page and "None" not in page
