@@ -169,9 +169,11 @@ def phases(job: dict[str, Any]) -> str:
 
 
 def api_token() -> str:
+    from apps.core.scopes import ApiScope
     from apps.core.services import api_client_create, api_token_issue
 
-    client = api_client_create(name=f"bench {uuid.uuid4().hex[:6]}", sys="pp")
+    scopes = [ApiScope.INVOICES_WRITE, ApiScope.AP_BALANCE_WRITE]
+    client = api_client_create(name=f"bench {uuid.uuid4().hex[:6]}", sys="pp", scopes=scopes)
     return api_token_issue(app_key=client.app_key, app_secret=client.app_secret).token
 
 

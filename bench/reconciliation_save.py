@@ -57,9 +57,10 @@ def main() -> None:
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
+        from apps.core.scopes import ApiScope
         from apps.core.services import api_client_create, api_token_issue
 
-        credentials = api_client_create(name="bench", sys="xl")
+        credentials = api_client_create(name="bench", sys="xl", scopes=[ApiScope.RECONCILIATION_WRITE])
         token = api_token_issue(app_key=credentials.app_key, app_secret=credentials.app_secret).token
         client = Client()
         print(f"database: {connection.vendor}; statements per size: {args.statements}")
