@@ -5,8 +5,7 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import viewsets
-from rest_framework.decorators import action
+from rest_framework import generics, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -157,13 +156,20 @@ class ReconciliationStatementViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "public_id"
     lookup_value_regex = "[^/]+"  # a malformed id is a JSON 404 from the view, not an HTML one
 
-    def get_queryset(self) -> Any:
-        if self.action == "match":
-            return ReconciliationStatement.objects.all()
-        return super().get_queryset()
+
+class StatementMatchView(generics.GenericAPIView):
+    """``/api/v1/reconciliations/<uuid>/match/``: the stored match (view
+    permission on statements) and a re-run now (change permission)."""
+
+    queryset = ReconciliationStatement.objects.all()
+    serializer_class = StatementMatchSerializer
+    permission_classes = [MatchRunPermission]
+    filter_backends: list[Any] = []
+    pagination_class = None
+    lookup_field = "public_id"
 
     @extend_schema(
-        methods=["GET"],
+        tags=["Reconciliation"],
         summary="The statement's stored match against purchases",
         description=(
             "The result of the last run: status (all_matched, differences, unknown_supplier, ambiguous_supplier, "
@@ -175,10 +181,13 @@ class ReconciliationStatementViewSet(viewsets.ReadOnlyModelViewSet):
             404: OpenApiResponse(ErrorDetailSerializer, description="No statement with this id."),
             **READ_ERRORS,
         },
-        filters=False,
     )
+    def get(self, request: Request, public_id: str) -> Response:
+        statement = self.get_object()
+        return Response(StatementMatchSerializer(match_payload(statement, statement_match_result(statement))).data)
+
     @extend_schema(
-        methods=["POST"],
+        tags=["Reconciliation"],
         summary="Match the statement again now",
         description="Runs the match against the purchases as they are now, stores it and returns it. "
         "Needs the change permission on statements.",
@@ -188,20 +197,9 @@ class ReconciliationStatementViewSet(viewsets.ReadOnlyModelViewSet):
             404: OpenApiResponse(ErrorDetailSerializer, description="No statement with this id."),
             **READ_ERRORS,
         },
-        filters=False,
     )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        url_path="match",
-        filter_backends=[],
-        pagination_class=None,
-        permission_classes=[MatchRunPermission],  # reading needs view, running needs change
-    )
-    def match(self, request: Request, public_id: str | None = None) -> Response:
+    def post(self, request: Request, public_id: str) -> Response:
         statement = self.get_object()
-        if request.method == "POST":
-            user = request.user if getattr(request.user, "pk", None) else None
-            statement_match(statement=statement, trigger=Trigger.API, by=user)
-        payload = match_payload(statement, statement_match_result(statement))
-        return Response(StatementMatchSerializer(payload).data)
+        user = request.user if getattr(request.user, "pk", None) else None
+        statement_match(statement=statement, trigger=Trigger.API, by=user)
+        return Response(StatementMatchSerializer(match_payload(statement, statement_match_result(statement))).data)
