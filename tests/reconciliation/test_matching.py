@@ -242,10 +242,12 @@ def test_product_code_equal_to_product_no_ignores_case(db):
     assert match.status == MatchStatus.ALL_MATCHED
 
 
-def test_mapping_factor_converts_boxes_into_units(db):
+def _boxes_of_twelve(product_no: str = "box-12") -> tuple[ProductMapping, ReconciliationStatement]:
+    """A mapping BOX-12 -> FH-BOX (a box of 12), a purchase of 24 units at 10 and
+    a statement of 2 boxes at 120, stored."""
     supplier = make_supplier()
     make_product("FH-BOX")
-    ProductMapping.objects.create(
+    mapping = ProductMapping.objects.create(
         supplier=supplier,
         supplier_product_no="BOX-12",
         product_code="FH-BOX",
@@ -254,7 +256,7 @@ def test_mapping_factor_converts_boxes_into_units(db):
     )
     make_purchase(line(product="FH-BOX", quantity="24", rate="10", vat="0"))
     box = example_line(
-        productNo="box-12",
+        productNo=product_no,
         unit="BOX",
         quantity=2,
         unitPrice=120,
@@ -263,7 +265,12 @@ def test_mapping_factor_converts_boxes_into_units(db):
         taxAmount=0,
         amount=240,
     )
-    match = run(store(itemList=[box]))
+    return mapping, store(itemList=[box])
+
+
+def test_mapping_factor_converts_boxes_into_units(db):
+    _mapping, statement = _boxes_of_twelve()
+    match = run(statement)
     row = match.lines.get()
     assert (row.status, row.factor, row.statement_quantity) == (LineStatus.MATCHED, D(12), D(24))
 
@@ -557,30 +564,15 @@ def test_purchases_in_another_currency_do_not_spoil_a_statement_that_matches(db)
 def test_changing_a_mapping_in_the_admin_re_matches_the_suppliers_statements(
     db, admin_client, django_capture_on_commit_callbacks
 ):
-    supplier = make_supplier()
-    make_product("FH-BOX")
-    mapping = ProductMapping.objects.create(
-        supplier=supplier,
-        supplier_product_no="BOX-12",
-        product_code="FH-BOX",
-        factor=12,
-        unit=Unit.objects.get(code="BOX"),
-    )
-    make_purchase(line(product="FH-BOX", quantity="24", rate="10", vat="0"))
-    box = example_line(
-        productNo="BOX-12",
-        unit="BOX",
-        quantity=2,
-        unitPrice=120,
-        amountWithoutTax=240,
-        taxPercent=0,
-        taxAmount=0,
-        amount=240,
-    )
-    statement = store(itemList=[box])
+    mapping, statement = _boxes_of_twelve("BOX-12")
     assert run(statement).status == MatchStatus.ALL_MATCHED
     url = reverse("admin:reconciliation_productmapping_change", args=[mapping.pk])
-    form = {"supplier": supplier.pk, "supplier_product_no": "BOX-12", "product_code": "FH-BOX", "unit": mapping.unit_id}
+    form = {
+        "supplier": mapping.supplier_id,
+        "supplier_product_no": "BOX-12",
+        "product_code": "FH-BOX",
+        "unit": mapping.unit_id,
+    }
 
     refused = admin_client.post(url, {**form, "factor": "0"})
     assert refused.status_code == 200
