@@ -67,7 +67,7 @@ def main() -> None:
 
     django.setup()
     from apps.core import json_guard
-    from apps.core.importing.rows import iter_json_array
+    from apps.core.importing.reading import iter_json_array
 
     results: dict[str, list[float]] = {"stream": [], "whole": [], "ijson": []}
     print(f"{'size':>8} {'stream s':>10} {'whole s':>10}" + (f" {'ijson s':>10}" if args.compare_ijson else ""))

@@ -153,7 +153,8 @@ def parse_text(value: object, *, required: bool = True, max_length: int = 255) -
 
 
 def parse_choice(value: object, choices: tuple[object, ...]) -> object:
-    if value not in choices or isinstance(value, bool):
+    """One of ``choices``, of the same JSON type: 1.0 and true are not the integer 1."""
+    if not any(type(value) is type(choice) and value == choice for choice in choices):
         raise FieldError(Msg(NOT_ONE_OF, choices=", ".join(str(c) for c in choices)))
     return value
 
@@ -187,4 +188,7 @@ def money_parser(*, allow_string: bool = False, places: int = MONEY_PLACES) -> C
             return _check_decimal(value, places)  # type: ignore[arg-type]
         return parse_money(value, allow_string=allow_string, places=places)
 
+    # Read by the import's fast path (apps.core.importing.blocks.money_column).
+    parse.money_places = places  # type: ignore[attr-defined]
+    parse.money_allow_string = allow_string  # type: ignore[attr-defined]
     return parse

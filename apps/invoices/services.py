@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.bounds import field_bounds
 from apps.core.exceptions import ValidationFailed
 from apps.core.importing import partitions
+from apps.core.importing.blocks import distinct_column, list_of_objects_shape
 from apps.core.importing.registry import Importer, Report, register
 from apps.core.importing.rows import ErrorCollector, FieldSpec, bounded_text, plausible_date
 from apps.core.importing.staging import OLD_MARK, StageTable, leftover_tables, quote
@@ -62,6 +63,15 @@ def _order_items(value: object) -> list[dict[str, str]]:
     return items
 
 
+def _order_items_column(values: list[Any]) -> list[Any] | None:
+    """The fast path's check of a column of orderItems whose shape is known (lists
+    of {"itemNo": value}): every itemNo a string of at most 32 characters."""
+    numbers = [entry["itemNo"] for items in values for entry in items]
+    if not set(map(type, numbers)) <= {str} or (numbers and max(map(len, numbers)) > ORDER_ITEM_NO_LENGTH):
+        return None
+    return values
+
+
 ORDER_ITEM_NO = field_bounds(Invoice, "order_item").narrowed(max_length=ORDER_ITEM_NO_LENGTH)
 _money = money_parser()
 _money_or_string = money_parser(allow_string=True)
@@ -93,18 +103,24 @@ FIELDS = [
     FieldSpec("deliveryNote", "delivery_note", _text("delivery_note", required=False)),
     FieldSpec("currency", "currency", parse_currency),
     FieldSpec("payer", "payer", _text("payer")),
-    FieldSpec("reverseMark", "reverse_mark", _reverse_mark),
+    FieldSpec("reverseMark", "reverse_mark", _reverse_mark, check_column=distinct_column(_reverse_mark, int)),
     FieldSpec("createDate", "create_date", plausible_date),
     FieldSpec("taxRate", "tax_rate", parse_fraction),
     FieldSpec("taxCode", "tax_code", _text("tax_code", required=False)),
     FieldSpec("invoiceDate", "invoice_date", plausible_date),
     FieldSpec("orderItem", "order_item", _text("order_item", required=False)),
     FieldSpec("reverseId", "reverse_id", _text("reverse_id", required=False)),
-    FieldSpec("invoiceType", "invoice_type", _invoice_type),
+    FieldSpec("invoiceType", "invoice_type", _invoice_type, check_column=distinct_column(_invoice_type, str)),
     FieldSpec("amountLC", "amount_lc", _money),
     FieldSpec("currencyLC", "currency_lc", parse_currency),
     FieldSpec("taxAmountLC", "tax_amount_lc", _money),
-    FieldSpec("orderItems", "order_items", _order_items),
+    FieldSpec(
+        "orderItems",
+        "order_items",
+        _order_items,
+        check_column=_order_items_column,
+        shape=list_of_objects_shape("itemNo"),
+    ),
     FieldSpec("billTo", "bill_to", _text("bill_to")),
 ]
 INVOICE_DATE_POSITION = [spec.wire for spec in FIELDS].index("invoiceDate")
@@ -156,6 +172,23 @@ class InvoiceReport(Report):
         if row_year not in self.years:
             self.years[row_year] = index
         return [row_year]
+
+    def check_block(self, index: int, columns: list[list[Any]]) -> list[list[Any]] | None:
+        """``check_row`` for a whole block: its invoiceIds unique and new, its rows
+        all of one year (the requested one, and the one of the rows before)."""
+        invoice_ids = columns[INVOICE_ID_POSITION]
+        unique = set(invoice_ids)
+        if len(unique) != len(invoice_ids) or not self.seen_ids.isdisjoint(unique):
+            return None
+        years = {fiscal_year(day, self.start_month) for day in set(columns[INVOICE_DATE_POSITION])}
+        if len(years) != 1:
+            return None
+        (year,) = years
+        if (self.year is not None and year != self.year) or (self.years and year not in self.years):
+            return None
+        self.seen_ids |= unique
+        self.years.setdefault(year, index)
+        return [[year] * len(invoice_ids)]
 
     def finish(self, *, rows: int, errors: ErrorCollector) -> None:
         if len(self.years) > 1:

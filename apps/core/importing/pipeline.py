@@ -85,7 +85,9 @@ def import_report_submit(
     """
     importer = get_importer(kind)
     report = importer.start(params=params)
-    validator = RowValidator(fields=importer.fields, check_row=report.check_row)
+    # The fast path writes COPY text: PostgreSQL only (elsewhere rows are inserted).
+    check_block = report.check_block if connection.vendor == "postgresql" else None
+    validator = RowValidator(fields=importer.fields, check_row=report.check_row, check_block=check_block)
     with transaction.atomic():
         stage = StageTable.create(model=importer.model, columns=importer.staged_columns)
         rows = stage.load(validator.iter_valid(body, on_progress))

@@ -27,6 +27,14 @@ class Report:
         adding its errors)."""
         return []
 
+    def check_block(self, index: int, columns: list[list[Any]]) -> list[list[Any]] | None:
+        """The fast path's ``check_row`` for a whole block of valid rows (their
+        staged values column by column; ``index``: the first row's). Returns the
+        columns staged before them, or None to send the block to the row path
+        (which then names the errors); changes the report's state only when it
+        takes the block. None by default: the row path only."""
+        return None
+
     def finish(self, *, rows: int, errors: ErrorCollector) -> None:
         """Rules over the whole report; add errors (and raise) when it is invalid."""
 

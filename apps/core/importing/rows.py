@@ -1,51 +1,40 @@
-"""Reading a report's JSON array as a stream and validating its rows.
+"""Validating a report's rows: field specs, the row validator, bounded parsers.
 
-Speed without losing exactness: the body is read in blocks of about a
-megabyte; each block is cut after its last whole row and decoded by msgspec in
-one C call (numbers with a fraction as Decimal, never float), and the rows are
-checked by a tight loop of per-field parsers with the garbage collector paused
-(the loop allocates millions of small objects that are never cyclic). Memory
-stays flat: one block at a time.
-
-The JSON guard (``apps.core.json_guard``: depth, string length, lone
-surrogates, duplicate keys) is the authority on what a body may be. A block
-takes the fast path only when cheap checks prove the guard would accept it as
-decoded: shorter than the longest string allowed, nested no deeper than
-allowed, no lone surrogate (msgspec refuses them), and as many keys decoded as
-the text has (a repeated key would be lost). Any other block, a malformed one
-included, and the rest of the body after it, are read by the guard itself,
-which names the row and the reason.
+The body is read a block at a time (``reading``). Each block is offered first
+to the fast path (``blocks``: the whole block checked column by column at C
+speed, written as COPY text at once); a block it does not take is checked here
+row by row, field by field, by a tight loop of per-field parsers with the
+garbage collector paused (the loop allocates millions of small objects that are
+never cyclic). The row path is the reference: it names every error; the fast
+path only ever takes blocks the row path would accept, staging the same text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import lru_cache
 from typing import IO, Any
 
-import msgspec
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db.models import Model
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ParseError
 
 from apps.core import json_guard
 from apps.core.bounds import field_bounds
 from apps.core.exceptions import ValidationFailed
+from apps.core.importing.blocks import BlockPlan, ColumnCheck, NestedShape, copy_text, distinct_column, text_column
+from apps.core.importing.reading import iter_json_array
+from apps.core.importing.staging import CopyTextBlock
 from apps.core.message_text import Msg
 from apps.core.parsing import EMPTY, NOT_A_STRING, NOT_AN_OBJECT, REQUIRED, FieldError, parse_date
 
 MAX_REPORTED_ERRORS = 100
-NOT_AN_ARRAY = _("The body must be a JSON array of objects.")
-BLOCK_BYTES = 1 << 20
 
 
 class ErrorCollector:
@@ -74,7 +63,11 @@ class ErrorCollector:
 @dataclass(frozen=True)
 class FieldSpec:
     """One field of an imported row: its wire name (and accepted aliases), the model
-    column it lands in, the parser, and whether it must be present (else ``default``)."""
+    column it lands in, the parser, and whether it must be present (else ``default``).
+
+    ``check_column`` is the fast path's check of a whole column of the field
+    (``apps.core.importing.blocks``; the parser's own ``column_check`` when not
+    given), ``shape`` the shape of a nested field's values."""
 
     wire: str
     column: str
@@ -82,156 +75,8 @@ class FieldSpec:
     required: bool = True
     aliases: tuple[str, ...] = ()
     default: Any = None
-
-
-# --- reading -------------------------------------------------------------------
-
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
-# Where one object of the array may end and the next begin. A match inside a
-# string or a nested array is possible; the decode of the block then fails and an
-# earlier cut is tried, so a successful decode always ends on a row boundary.
-_ROW_GAP = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*\{")
-_WHITESPACE = b" \t\r\n"
-_CUT_ATTEMPTS = 4
-
-
-class _Rest:
-    """A file-like object: ``head`` bytes, then the rest of ``file``."""
-
-    def __init__(self, head: bytes, file: IO[bytes]) -> None:
-        self.head = head
-        self.file = file
-
-    def read(self, size: int = -1) -> bytes:
-        if self.head:
-            if size < 0 or size >= len(self.head):
-                chunk, self.head = self.head, b""
-                return chunk + (self.file.read(size - len(chunk)) if size > len(chunk) else b"")
-            chunk, self.head = self.head[:size], self.head[size:]
-            return chunk
-        return self.file.read(size)
-
-
-# The end of a key: a quote not escaped, then a colon. Exact once a block holds no
-# escaped backslash before a quote (checked); a string value opening with ":"
-# overcounts, which only sends its block to the guard.
-_KEY_END = re.compile(rb'(?<!\\)"[ \t\r\n]*:')
-_ESCAPED_BACKSLASH_QUOTE = b"\\" * 2 + b'"'  # the three bytes \\"
-
-
-def _guard_accepts(rows: list[Any], piece: bytes, limits: json_guard.JsonLimits) -> bool:
-    """Whether the JSON guard would accept ``piece`` (rows of the top-level array)
-    as msgspec decoded it: no string past the limit, no container nested deeper
-    than allowed (the array is level 1), no key repeated (keys decoded == keys in
-    the text). Lone surrogates never get here: msgspec refuses them."""
-    if len(piece) > limits.max_string_length or _ESCAPED_BACKSLASH_QUOTE in piece:
-        return False
-    keys = 0
-    max_depth = limits.max_depth
-    stack: list[tuple[Any, int]] = [(row, 2) for row in rows if type(row) is dict or type(row) is list]
-    while stack:
-        container, level = stack.pop()
-        if level > max_depth:
-            return False
-        if type(container) is dict:
-            keys += len(container)
-            children = container.values()
-        else:
-            children = container
-        for child in children:
-            if type(child) is dict or type(child) is list:
-                stack.append((child, level + 1))
-    return keys == len(_KEY_END.findall(piece))
-
-
-def _guarded_rest(head: bytes, file: IO[bytes], first_index: int) -> Iterator[Any]:
-    """The rest of the body, from ``head`` on, read by the JSON guard itself."""
-    return json_guard.iter_array(_Rest(head, file), first_index=first_index)  # type: ignore[arg-type]  # file-like: read() only
-
-
-def _brackets(text: bytes) -> tuple[int, int]:
-    return text.count(b"{") - text.count(b"}"), text.count(b"[") - text.count(b"]")
-
-
-def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | None:
-    """Decode the whole rows of ``buffer[position:]`` up to the last row boundary.
-    Returns (rows, where the next row starts) or None when no cut decodes."""
-    gaps = [match.start() + 1 for match in _ROW_GAP.finditer(buffer, position)]
-    total_braces, total_brackets = _brackets(buffer[position:])
-    decodes = 0
-    for cut in reversed(gaps[-64:]):
-        braces, brackets = _brackets(buffer[cut:])
-        if braces != total_braces or brackets != total_brackets:
-            continue  # the cut is inside a row (its nested list): cheaply skipped
-        try:
-            rows = _DECODER.decode(b"[" + buffer[position:cut] + b"]")
-        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
-            decodes += 1
-            if decodes >= _CUT_ATTEMPTS:
-                return None
-            continue
-        if not isinstance(rows, list):  # pragma: no cover - "[...]" decodes to a list
-            return None
-        return rows, buffer.index(b"{", cut)
-    return None
-
-
-def iter_json_array(file: IO[bytes]) -> Iterator[Any]:
-    """Yield the items of a top-level JSON array, streaming. Numbers with a fraction
-    come as Decimal, integers as int. Malformed JSON raises ParseError (HTTP 400),
-    hostile JSON the guard's JsonRejected (400 / 413); a body that is JSON but not
-    an array raises ValidationFailed."""
-    limits = json_guard.json_limits()
-    file.seek(0)
-    buffer = file.read(BLOCK_BYTES)
-    if buffer.startswith(b"\xef\xbb\xbf"):
-        buffer = buffer[3:]
-    start = len(buffer) - len(buffer.lstrip(_WHITESPACE))
-    if buffer[start : start + 1] != b"[":
-        head = buffer[start : start + 1]
-        if head in (b"{", b'"') or head.isdigit():
-            raise ValidationFailed(NOT_AN_ARRAY, errors=[{"index": 0, "field": "", "message": str(NOT_AN_ARRAY)}])
-        raise ParseError("the body is not a JSON array")
-    position = start + 1
-    exhausted = False
-    index = 0
-    while True:
-        # ``buffer[position:]`` starts at an element (or the closing bracket), after a comma.
-        if not exhausted and len(buffer) - position < BLOCK_BYTES:
-            more = file.read(max(BLOCK_BYTES, len(buffer) - position))
-            exhausted = not more
-            buffer = buffer[position:] + more
-            position = 0
-        if exhausted:
-            rest = buffer[position:]
-            try:
-                items = _DECODER.decode(b"[" + rest)
-            except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
-                items = None
-            if not isinstance(items, list) or not _guard_accepts(items, rest, limits):
-                yield from _guarded_rest(b"[" + rest, file, index)
-                return
-            yield from items
-            return
-        cut = _last_row_boundary(buffer, position)
-        if cut is not None and not _guard_accepts(cut[0], buffer[position : cut[1]], limits):
-            cut = None
-            yield from _guarded_rest(b"[" + buffer[position:], file, index)
-            return
-        if cut is None:
-            if _ROW_GAP.search(buffer, position) is None and len(buffer) - position <= limits.max_string_length:
-                # One row longer than the buffer: read more before cutting.
-                more = file.read(max(BLOCK_BYTES, len(buffer) - position))
-                exhausted = not more
-                buffer = buffer[position:] + more
-                position = 0
-                continue
-            # Cuts that never decode, or a row that long: the guard reads (and judges) the rest.
-            yield from _guarded_rest(b"[" + buffer[position:], file, index)
-            return
-        decoded, position = cut
-        index += len(decoded)
-        yield from decoded
+    check_column: ColumnCheck | None = None
+    shape: NestedShape | None = None
 
 
 # --- validating ------------------------------------------------------------------
@@ -253,6 +98,9 @@ def gc_paused() -> Iterator[None]:
 # check_row(index, values, errors) -> values to stage before the field values, or
 # None when the row is invalid (the check has added its errors).
 RowCheck = Callable[[int, list[Any], ErrorCollector], "list[Any] | None"]
+# check_block(index of the first row, the block's staged columns) -> the columns
+# to stage before them, or None to send the block to the row path.
+BlockCheck = Callable[[int, list[list[Any]]], "list[list[Any]] | None"]
 
 
 @dataclass
@@ -266,15 +114,30 @@ class RowValidator:
 
     fields: Sequence[FieldSpec]
     check_row: RowCheck
+    # The fast path's rules across rows (Report.check_block); None: row path only.
+    check_block: BlockCheck | None = None
     errors: ErrorCollector = field(default_factory=ErrorCollector)
     rows: int = 0
+    _plan: Any = None
 
-    def iter_valid(self, body: IO[bytes], on_progress: Callable[[int], None] | None = None) -> Iterator[list[Any]]:
+    def iter_valid(self, body: IO[bytes], on_progress: Callable[[int], None] | None = None) -> Iterator[Any]:
+        """The staged values of each valid row (a list), or of a whole block the fast
+        path took (its CopyTextBlock)."""
         errors = self.errors
         check_row = self.check_row
         plan = [(spec.wire, spec.parse, spec.required, spec.aliases, spec.default) for spec in self.fields]
+        fast = self._fast_block if self.check_block is not None else None
+        index = -1
         with gc_paused():
-            for index, row in enumerate(iter_json_array(body)):
+            for row in iter_json_array(body, fast):
+                if type(row) is CopyTextBlock:
+                    index += row.rows
+                    self.rows += row.rows
+                    if on_progress is not None:
+                        on_progress(body.tell())
+                    yield row
+                    continue
+                index += 1
                 if on_progress is not None and index % 10000 == 0:
                     on_progress(body.tell())
                 if type(row) is not dict:
@@ -307,6 +170,23 @@ class RowValidator:
                     self.rows += 1
                     yield [*prefix, *values] if prefix else values
 
+    def _fast_block(self, first: int, rows: list[Any], piece: bytes) -> CopyTextBlock | None:
+        """The block's COPY text when every column passes its check and the rules
+        across rows hold (``check_block``); None sends it to the row path."""
+        if self.errors or self.check_block is None:
+            return None
+        if self._plan is None:
+            self._plan = BlockPlan.for_fields(self.fields) or False
+        if self._plan is False:
+            return None
+        columns = self._plan.columns(rows, piece, json_guard.json_limits().max_depth)
+        if columns is None:
+            return None
+        prefix = self.check_block(first, columns)
+        if prefix is None:
+            return None
+        return copy_text([*prefix, *columns])
+
 
 # --- bounded field parsers ----------------------------------------------------------
 # Every value is checked against what its column and every reader can hold
@@ -330,6 +210,7 @@ def bounded_text(model: type[Model], column: str, *, required: bool = True) -> C
             raise FieldError(EMPTY)
         return value
 
+    parse.column_check = text_column(max_length=max_length, required=required)  # type: ignore[attr-defined]
     return parse
 
 
@@ -343,6 +224,9 @@ def plausible_date(value: object) -> dt.date:
     if type(value) is not str:
         return parse_date(value)  # raises the type's message
     return _plausible_date_text(value)
+
+
+plausible_date.column_check = distinct_column(plausible_date, str)  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=8192)

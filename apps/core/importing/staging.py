@@ -27,12 +27,25 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+
+class CopyTextBlock:
+    """COPY text of ``rows`` rows, each line ending with its row digest (the fast
+    path's output, ``apps.core.importing.blocks.CopyText``)."""
+
+    __slots__ = ("rows", "text")
+
+    def __init__(self, text: str, rows: int) -> None:
+        self.text = text
+        self.rows = rows
+
+
 STAGE_MARK = "__stage_"
 OLD_MARK = "__old_"
 COPY_BATCH_ROWS = 2000
 
 
-def _copy_text(value: Any) -> str:
+def copy_text_value(value: Any) -> str:
+    """One value as PostgreSQL COPY text (escaped; ``\\N`` for null)."""
     if value is None:
         return "\\N"
     if isinstance(value, str):
@@ -44,7 +57,7 @@ def _copy_text(value: Any) -> str:
     if isinstance(value, int | Decimal | dt.date):
         return str(value)
     if isinstance(value, list | dict):
-        return _copy_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+        return copy_text_value(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     raise TypeError(f"cannot stage {type(value).__name__}")
 
 
@@ -57,12 +70,12 @@ def copy_line(values: Sequence[Any]) -> str:
         kind = type(value)
         if kind is str:
             if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-                value = _copy_text(value)
+                value = copy_text_value(value)
             parts.append(value)
         elif kind is Decimal or kind is int or kind is dt.date:
             parts.append(str(value))
         else:
-            parts.append(_copy_text(value))
+            parts.append(copy_text_value(value))
     line = "\t".join(parts)
     return f"{line}\t{hashlib.md5(line.encode(), usedforsecurity=False).hexdigest()}\n"
 
@@ -123,13 +136,14 @@ class StageTable:
                 )
         return stage
 
-    def load(self, rows: Iterable[Sequence[Any]], *, progress: Callable[[int], None] | None = None) -> int:
-        """Write ``rows`` (values of every staged column but row_hash) as they come."""
+    def load(self, rows: Iterable[Any], *, progress: Callable[[int], None] | None = None) -> int:
+        """Write ``rows`` (values of every staged column but row_hash, or on
+        PostgreSQL whole blocks of COPY text with their digests) as they come."""
         if connection.vendor == "postgresql":
             return self._copy(rows, progress)
         return self._insert(rows, progress)
 
-    def _copy(self, rows: Iterable[Sequence[Any]], progress: Callable[[int], None] | None) -> int:
+    def _copy(self, rows: Iterable[Any], progress: Callable[[int], None] | None) -> int:
         quoted = ", ".join(quote(c) for c in self.columns)
         count = 0
         lines: list[str] = []
@@ -139,6 +153,16 @@ class StageTable:
             # written frozen (no hint-bit rewrite of every page by the index build).
             with raw.copy(f"COPY {quote(self.name)} ({quoted}) FROM STDIN (FREEZE)") as copy:
                 for values in rows:
+                    if isinstance(values, CopyTextBlock):  # a whole block, written by the fast path
+                        if lines:
+                            copy.write("".join(lines).encode())
+                            count += len(lines)
+                            lines.clear()
+                        copy.write(values.text.encode())
+                        count += values.rows
+                        if progress is not None:
+                            progress(count)
+                        continue
                     lines.append(copy_line(values))
                     if len(lines) >= COPY_BATCH_ROWS:
                         copy.write("".join(lines).encode())

@@ -1,0 +1,324 @@
+"""The fast path of an import: a whole block of rows checked column by column.
+
+``rows.RowValidator`` checks a report row by row, field by field: exact, and
+the reference for every rule, but a Python call per value (about 20 µs a row
+of 23 fields). Most reports are plain: every row has exactly the documented
+keys, every string is printable ASCII. For such a block (the ~1 MiB of rows
+msgspec decoded in one call) this module checks each *column* with a few C
+calls (``map``, ``set``, ``max`` over a whole column, each distinct date or
+code parsed once) and writes the block's COPY text at once.
+
+The fast path only ever says "this block is valid, and here are exactly the
+values the row path would stage": anything it is not sure of (a missing or
+unknown key, a null, a mixed-type column, any value the row path would
+refuse, a rule across rows not met) makes it give the block back to the row
+path, which then names every error as before. So the two paths accept the
+same reports and stage the same text (``tests/core/test_import_fast_path.py``
+holds them to it).
+
+Why a block that passes needs no per-string printability or JSON-guard walk:
+
+- the text is ASCII with no backslash and no DEL byte. JSON forbids raw
+  control characters inside strings (msgspec refuses them), so every string
+  holds only the printable characters U+0020..U+007E, and none needs escaping
+  in COPY text;
+- every row has exactly the field keys, every value is a scalar except the
+  nested fields, whose shape is checked (e.g. a list of ``{"itemNo": str}``):
+  the nesting depth is known. The brackets and braces in the text must number
+  exactly the containers decoded (one in a string would only send the block
+  to the row path), so no container hides anywhere else;
+- the colons in the text must number the keys decoded (or, failing that, the
+  key ends counted exactly): a repeated key, which msgspec would keep once,
+  sends the block to the row path and the JSON guard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from itertools import chain, repeat
+from operator import eq, itemgetter, methodcaller
+from typing import Any
+
+import msgspec
+
+from apps.core.importing.staging import CopyTextBlock, copy_text_value
+from apps.core.parsing import (
+    _DECIMAL_TEXT,
+    MONEY_INTEGER_DIGITS,
+    FieldError,
+    _on_sqlite,
+    parse_currency,
+    parse_fraction,
+)
+
+# A column check: the values of one field in a block -> the values to stage, or
+# None when the row path must look at the block.
+ColumnCheck = Callable[[list[Any]], "list[Any] | None"]
+# Shape of a nested field's values: (containers, keys, deepest level below the row).
+NestedShape = Callable[[list[Any]], tuple[int, int, int]]
+
+_md5 = partial(hashlib.md5, usedforsecurity=False)
+_hexdigest = methodcaller("hexdigest")
+_NONE = type(None)
+
+
+def plain_text(piece: bytes) -> bool:
+    """ASCII, no escape, no DEL: every string in it is printable as it stands."""
+    return piece.isascii() and b"\\" not in piece and b"\x7f" not in piece
+
+
+# --- column checks -------------------------------------------------------------------
+
+
+def text_column(*, max_length: int, required: bool) -> ColumnCheck:
+    """Strings of at most ``max_length`` characters (printable: see the module
+    docstring), non-blank when ``required``, as ``rows.bounded_text`` reads them."""
+
+    def check(values: list[Any]) -> list[Any] | None:
+        if not set(map(type, values)) <= {str}:
+            return None
+        if values and max(map(len, values)) > max_length:
+            return None
+        if required and not all(map(str.strip, values)):
+            return None
+        return values
+
+    return check
+
+
+def distinct_column(parse: Callable[[object], Any], kind: type) -> ColumnCheck:
+    """Values of one type, each distinct value parsed once (dates, codes, choices)."""
+
+    def check(values: list[Any]) -> list[Any] | None:
+        if not set(map(type, values)) <= {kind}:
+            return None
+        try:
+            parsed = {value: parse(value) for value in set(values)}
+        except FieldError:
+            return None
+        return list(map(parsed.__getitem__, values))
+
+    return check
+
+
+def money_column(
+    *, places: int, allow_string: bool = False, low: Decimal | None = None, below: Decimal | None = None
+) -> ColumnCheck:
+    """Amounts as ``apps.core.parsing.parse_money`` reads them: JSON numbers (or,
+    with ``allow_string``, a column of numeric strings), at most ``places``
+    decimal places and MONEY_INTEGER_DIGITS digits before the point, staged at
+    exactly ``places`` places; optionally ``low <= x < below``."""
+    quantum = Decimal(1).scaleb(-places)
+
+    def check(values: list[Any]) -> list[Any] | None:
+        if _on_sqlite():  # the 15-significant-digit rule of SQLite: the row path
+            return None
+        kinds = set(map(type, values))
+        if kinds == {Decimal}:
+            numbers = values
+        elif kinds <= {Decimal, int}:
+            numbers = list(map(Decimal, values))
+        elif allow_string and kinds == {str}:
+            stripped = list(map(str.strip, values))
+            if not all(map(_DECIMAL_TEXT.fullmatch, stripped)):
+                return None
+            numbers = list(map(Decimal, stripped))
+        elif allow_string and kinds <= {str, Decimal, int}:  # numbers and numeric strings mixed
+            numbers = [_number(value) for value in values]
+            if None in numbers:
+                return None
+        else:
+            return None
+        try:
+            quantized = list(map(Decimal.quantize, numbers, repeat(quantum)))
+        except (InvalidOperation, ArithmeticError):
+            return None
+        if not all(map(eq, quantized, numbers)):
+            return None
+        if quantized and max(map(Decimal.adjusted, quantized)) >= MONEY_INTEGER_DIGITS:
+            return None
+        if low is not None and quantized and min(quantized) < low:
+            return None
+        if below is not None and quantized and max(quantized) >= below:
+            return None
+        return quantized
+
+    return check
+
+
+def _number(value: Any) -> Decimal | None:
+    if type(value) is str:
+        text = value.strip()
+        return Decimal(text) if _DECIMAL_TEXT.fullmatch(text) else None
+    return Decimal(value)
+
+
+# --- copy text ---------------------------------------------------------------------
+
+
+def _texts(values: list[Any]) -> list[str]:
+    """COPY text of one column, as ``staging.copy_line`` writes each value."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        return values  # printable ASCII without backslash: nothing to escape
+    if kinds == {dt.date} or kinds == {int}:  # a few distinct values: each written once
+        written = {value: str(value) for value in set(values)}
+        return list(map(written.__getitem__, values))
+    if kinds <= {Decimal, int, dt.date}:
+        return list(map(str, values))
+    if kinds == {list}:
+        # JSON of printable ASCII without backslash or quote: msgspec writes the same
+        # text as copy_text_value's json.dumps(..., separators=(",", ":")).
+        return list(map(bytes.decode, map(msgspec.json.encode, values)))
+    return list(map(copy_text_value, values))
+
+
+def copy_text(columns: Sequence[list[Any]]) -> CopyTextBlock:
+    """The block's COPY text: its columns' values tab-separated, each line ending
+    with the MD5 of the rest of it, as ``staging.copy_line`` writes a row."""
+    lines = list(map("\t".join, zip(*map(_texts, columns), strict=True)))
+    digests = map(_hexdigest, map(_md5, map(str.encode, lines)))
+    text = "".join(map("{}\t{}\n".format, lines, digests))
+    return CopyTextBlock(text=text, rows=len(lines))
+
+
+# --- the block -----------------------------------------------------------------------
+
+
+def column_check_for(parse: Callable[[object], Any]) -> ColumnCheck | None:
+    """The column check of a parser: its own ``column_check`` (bounded_text,
+    plausible_date), a money parser's from its places, or a library parser's."""
+    check = getattr(parse, "column_check", None)
+    if check is not None:
+        return check  # type: ignore[no-any-return]
+    if hasattr(parse, "money_places"):
+        return money_column(places=parse.money_places, allow_string=parse.money_allow_string)  # type: ignore[attr-defined]
+    if parse is parse_currency:
+        return _CURRENCY
+    if parse is parse_fraction:
+        return _FRACTION
+    return None
+
+
+_CURRENCY = distinct_column(parse_currency, str)
+_FRACTION = money_column(places=6, low=Decimal(0), below=Decimal(1))
+
+
+@dataclass(frozen=True)
+class _Field:
+    wire: str
+    check: ColumnCheck
+    required: bool
+    default: Any
+
+
+def _with_nulls(field: _Field, values: list[Any]) -> list[Any] | None:
+    """An optional field's column holding nulls: the other values checked, the
+    nulls staged as the field's default (as the row path does)."""
+    present = [value for value in values if value is not None]
+    if len(present) == len(values):
+        return None
+    staged = field.check(present) if present else []
+    if staged is None:
+        return None
+    given = iter(staged)
+    return [field.default if value is None else next(given) for value in values]
+
+
+@dataclass
+class BlockPlan:
+    """What the fast path needs of an importer's fields: their wire names in
+    staged order, a column check each and the shape of the nested ones."""
+
+    fields: tuple[_Field, ...]
+    nested: tuple[tuple[int, NestedShape], ...]  # (position, shape)
+
+    @classmethod
+    def for_fields(cls, specs: Sequence[Any]) -> BlockPlan | None:
+        """The plan of ``specs`` (FieldSpecs), or None when a field has no column
+        check (the importer then always takes the row path)."""
+        fields = []
+        for spec in specs:
+            check = spec.check_column or column_check_for(spec.parse)
+            if check is None:
+                return None
+            fields.append(_Field(wire=spec.wire, check=check, required=spec.required, default=spec.default))
+        nested = tuple((i, spec.shape) for i, spec in enumerate(specs) if spec.shape is not None)
+        return cls(fields=tuple(fields), nested=nested)
+
+    def columns(self, rows: list[Any], piece: bytes, max_depth: int) -> list[list[Any]] | None:
+        """The staged values of ``rows`` column by column (``piece``: their JSON
+        text), or None when the row path must check them."""
+        if not rows or not plain_text(piece) or set(map(type, rows)) != {dict}:
+            return None
+        width = len(self.fields)
+        if set(map(len, rows)) != {width}:
+            return None
+        try:
+            raw = list(map(list, zip(*map(itemgetter(*(f.wire for f in self.fields)), rows), strict=True)))
+        except KeyError:
+            return None
+        containers, keys, depth = len(rows), len(rows) * width, 0
+        for position, shape in self.nested:
+            try:
+                nested_containers, nested_keys, nested_depth = shape(raw[position])
+            except (TypeError, KeyError, ValueError):
+                return None
+            containers += nested_containers
+            keys += nested_keys
+            depth = max(depth, nested_depth)
+        if 2 + depth > max_depth or piece.count(b"{") + piece.count(b"[") != containers:
+            return None
+        if not keys_match(piece, keys):
+            return None
+        columns = []
+        for field, values in zip(self.fields, raw, strict=True):
+            staged = field.check(values)  # refuses nulls
+            if staged is None and not field.required:
+                staged = _with_nulls(field, values)
+            if staged is None:
+                return None
+            columns.append(staged)
+        return columns
+
+
+# Every key of a JSON object ends with a quote, optional whitespace and a colon.
+_KEY_END = re.compile(rb'"[ \t\r\n]*:')
+
+
+def key_ends(piece: bytes) -> int:
+    """How many keys ``piece`` holds, or more (a string value holding a quote and a
+    colon counts too): never fewer. A colon byte follows every key, so when the
+    colons number the keys decoded, that is the count (one C call)."""
+    return len(_KEY_END.findall(piece))
+
+
+def keys_match(piece: bytes, keys: int) -> bool:
+    """Whether ``piece`` holds exactly ``keys`` keys, given that it holds at least
+    that many (those decoded): False when it may hold more (a repeated key that
+    the decoder kept once)."""
+    colons = piece.count(b":")
+    return colons == keys or (colons > keys and key_ends(piece) == keys)
+
+
+def list_of_objects_shape(key: str) -> NestedShape:
+    """Shape of a column of lists of ``{key: value}`` objects (exactly that key):
+    containers and keys, depth 2 (the list, its objects). Raises when a value
+    has another shape."""
+
+    def shape(values: list[Any]) -> tuple[int, int, int]:
+        if set(map(type, values)) != {list}:
+            raise TypeError
+        items = list(chain.from_iterable(values))
+        if items and (set(map(type, items)) != {dict} or set(map(len, items)) != {1}):
+            raise TypeError
+        list(map(itemgetter(key), items))  # KeyError when another key
+        return len(values) + len(items), len(items), 2
+
+    return shape

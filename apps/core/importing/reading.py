@@ -1,0 +1,202 @@
+"""Reading a report's JSON array as a stream, a block at a time.
+
+The body is read in blocks of about a megabyte (at most half the longest
+string allowed); each block is cut after its last whole row and decoded by
+msgspec in one C call (numbers with a fraction as Decimal, never float).
+Memory stays flat: one block at a time.
+
+The JSON guard (``apps.core.json_guard``: depth, string length, lone
+surrogates, duplicate keys) is the authority on what a body may be. A decoded
+block is used only when cheap checks prove the guard would accept it: shorter
+than the longest string allowed, nested no deeper than allowed, no lone
+surrogate (msgspec refuses them), and as many keys decoded as the text has (a
+repeated key would be lost). Any other block, a malformed one included, and
+the rest of the body after it, are read by the guard itself, which names the
+row and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+import msgspec
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ParseError
+
+from apps.core import json_guard
+from apps.core.exceptions import ValidationFailed
+from apps.core.importing.blocks import keys_match
+from apps.core.importing.staging import CopyTextBlock
+
+NOT_AN_ARRAY = _("The body must be a JSON array of objects.")
+BLOCK_BYTES = 1 << 20
+MIN_BLOCK_BYTES = 1 << 12
+
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+# Where one object of the array may end and the next begin. A match inside a
+# string or a nested array is possible; the decode of the block then fails and an
+# earlier cut is tried, so a successful decode always ends on a row boundary.
+_ROW_GAP = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*\{")
+_WHITESPACE = b" \t\r\n"
+_CUT_ATTEMPTS = 4
+_CUT_CANDIDATES = 64
+_TAIL_BYTES = 1 << 16
+
+
+class _Rest:
+    """A file-like object: ``head`` bytes, then the rest of ``file``."""
+
+    def __init__(self, head: bytes, file: IO[bytes]) -> None:
+        self.head = head
+        self.file = file
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            if size < 0 or size >= len(self.head):
+                chunk, self.head = self.head, b""
+                return chunk + (self.file.read(size - len(chunk)) if size > len(chunk) else b"")
+            chunk, self.head = self.head[:size], self.head[size:]
+            return chunk
+        return self.file.read(size)
+
+
+def _guard_accepts(rows: list[Any], piece: bytes, limits: json_guard.JsonLimits) -> bool:
+    """Whether the JSON guard would accept ``piece`` (rows of the top-level array)
+    as msgspec decoded it: no string past the limit (the piece itself is no
+    longer), no container nested deeper than allowed (the array is level 1), no
+    key repeated (msgspec keeps the last of a repeated key, so the keys decoded
+    then fall short of the keys in the text). Lone surrogates never get here:
+    msgspec refuses them."""
+    if len(piece) > limits.max_string_length:
+        return False
+    keys = 0
+    max_depth = limits.max_depth
+    stack: list[tuple[Any, int]] = [(row, 2) for row in rows if type(row) is dict or type(row) is list]
+    while stack:
+        container, level = stack.pop()
+        if level > max_depth:
+            return False
+        if type(container) is dict:
+            keys += len(container)
+            children = container.values()
+        else:
+            children = container
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                stack.append((child, level + 1))
+    return keys_match(piece, keys)
+
+
+def _guarded_rest(head: bytes, file: IO[bytes], first_index: int) -> Iterator[Any]:
+    """The rest of the body, from ``head`` on, read by the JSON guard itself."""
+    return json_guard.iter_array(_Rest(head, file), first_index=first_index)  # type: ignore[arg-type]  # file-like: read() only
+
+
+def _brackets(text: bytes) -> tuple[int, int]:
+    return text.count(b"{") - text.count(b"}"), text.count(b"[") - text.count(b"]")
+
+
+def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | None:
+    """Decode the whole rows of ``buffer[position:]`` up to the last row boundary.
+    Returns (rows, where the next row starts) or None when no cut decodes."""
+    # The last gaps only: searched for in the buffer's tail first.
+    gaps: list[int] = []
+    for start in (max(position, len(buffer) - _TAIL_BYTES), position):
+        gaps = [match.start() + 1 for match in _ROW_GAP.finditer(buffer, start)]
+        if len(gaps) >= _CUT_CANDIDATES or start == position:
+            break
+    total_braces, total_brackets = _brackets(buffer[position:])
+    decodes = 0
+    for cut in reversed(gaps[-_CUT_CANDIDATES:]):
+        braces, brackets = _brackets(buffer[cut:])
+        if braces != total_braces or brackets != total_brackets:
+            continue  # the cut is inside a row (its nested list): cheaply skipped
+        try:
+            rows = _DECODER.decode(b"[" + buffer[position:cut] + b"]")
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
+            decodes += 1
+            if decodes >= _CUT_ATTEMPTS:
+                return None
+            continue
+        if not isinstance(rows, list):  # pragma: no cover - "[...]" decodes to a list
+            return None
+        return rows, buffer.index(b"{", cut)
+    return None
+
+
+# fast(index of the block's first row, its rows, their JSON text) -> the block's
+# COPY text when the fast path took it (apps.core.importing.blocks), else None.
+FastBlock = Callable[[int, list[Any], bytes], "CopyTextBlock | None"]
+
+
+def iter_json_array(file: IO[bytes], fast: FastBlock | None = None) -> Iterator[Any]:
+    """Yield the items of a top-level JSON array, streaming. Numbers with a fraction
+    come as Decimal, integers as int. Malformed JSON raises ParseError (HTTP 400),
+    hostile JSON the guard's JsonRejected (400 / 413); a body that is JSON but not
+    an array raises ValidationFailed. A decoded block that ``fast`` takes is
+    yielded as its CopyTextBlock instead of its rows."""
+    limits = json_guard.json_limits()
+    # Blocks of at most half the longest string allowed: a piece of at most two
+    # blocks then cannot hold a string past the limit.
+    block = max(MIN_BLOCK_BYTES, min(BLOCK_BYTES, limits.max_string_length // 2))
+    file.seek(0)
+    buffer = file.read(block)
+    if buffer.startswith(b"\xef\xbb\xbf"):
+        buffer = buffer[3:]
+    start = len(buffer) - len(buffer.lstrip(_WHITESPACE))
+    if buffer[start : start + 1] != b"[":
+        head = buffer[start : start + 1]
+        if head in (b"{", b'"') or head.isdigit():
+            raise ValidationFailed(NOT_AN_ARRAY, errors=[{"index": 0, "field": "", "message": str(NOT_AN_ARRAY)}])
+        raise ParseError("the body is not a JSON array")
+    position = start + 1
+    exhausted = False
+    index = 0
+    while True:
+        # ``buffer[position:]`` starts at an element (or the closing bracket), after a comma.
+        if not exhausted and len(buffer) - position < block:
+            more = file.read(max(block, len(buffer) - position))
+            exhausted = not more
+            buffer = buffer[position:] + more
+            position = 0
+        if exhausted:
+            rest = buffer[position:]
+            try:
+                items = _DECODER.decode(b"[" + rest)
+            except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
+                items = None
+            if isinstance(items, list) and fast is not None and (text := fast(index, items, rest)) is not None:
+                yield text
+                return
+            if not isinstance(items, list) or not _guard_accepts(items, rest, limits):
+                yield from _guarded_rest(b"[" + rest, file, index)
+                return
+            yield from items
+            return
+        cut = _last_row_boundary(buffer, position)
+        if cut is not None and fast is not None and (text := fast(index, cut[0], buffer[position : cut[1]])):
+            index += text.rows
+            position = cut[1]
+            yield text
+            continue
+        if cut is not None and not _guard_accepts(cut[0], buffer[position : cut[1]], limits):
+            cut = None
+            yield from _guarded_rest(b"[" + buffer[position:], file, index)
+            return
+        if cut is None:
+            if _ROW_GAP.search(buffer, position) is None and len(buffer) - position <= limits.max_string_length:
+                # One row longer than the buffer: read more before cutting.
+                more = file.read(max(block, len(buffer) - position))
+                exhausted = not more
+                buffer = buffer[position:] + more
+                position = 0
+                continue
+            # Cuts that never decode, or a row that long: the guard reads (and judges) the rest.
+            yield from _guarded_rest(b"[" + buffer[position:], file, index)
+            return
+        decoded, position = cut
+        index += len(decoded)
+        yield from decoded

@@ -1,0 +1,225 @@
+"""The import's fast path (whole blocks checked column by column) accepts exactly
+what the row path accepts and stages exactly the same text; anything it is not
+sure of goes to the row path, which names the errors as before.
+
+Each case validates one body twice, with and without the fast path, and
+compares the staged COPY text, the errors (index, field, message) and any
+refusal of the body itself. Blocks are made small (a low JSON_MAX_STRING_LENGTH)
+so that one body spans many blocks, and the plain cases check that the fast path
+really took blocks.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from apps.core.importing.pipeline import import_job_apply, import_report_submit
+from apps.core.importing.registry import get_importer
+from apps.core.importing.rows import RowValidator
+from apps.core.importing.staging import CopyTextBlock, copy_line
+from apps.invoices.models import Invoice
+from tests.invoices.factories import rows as invoice_rows
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _small_blocks(settings: Any) -> None:
+    settings.JSON_MAX_STRING_LENGTH = 16 * 1024  # 8 KiB blocks: about a dozen rows each
+
+
+def _validate(body: bytes, *, fast: bool, params: dict[str, str]) -> dict[str, Any]:
+    importer = get_importer("invoices")
+    report = importer.start(params=params)
+    validator = RowValidator(
+        fields=importer.fields, check_row=report.check_row, check_block=report.check_block if fast else None
+    )
+    lines: list[str] = []
+    blocks = 0
+    try:
+        for item in validator.iter_valid(io.BytesIO(body)):
+            if isinstance(item, CopyTextBlock):
+                blocks += 1
+                lines.append(item.text)
+            else:
+                lines.append(copy_line(item))
+        report.finish(rows=validator.rows, errors=validator.errors)
+        refused = ""
+    except Exception as exc:  # the body itself refused: the same refusal either way
+        refused = f"{type(exc).__name__}: {exc}"
+    errors = [(e["index"], e["field"], str(e["message"])) for e in validator.errors.errors]
+    return {
+        "text": "".join(lines),
+        "rows": validator.rows,
+        "errors": errors,
+        "count": validator.errors.count,
+        "refused": refused,
+        "blocks": blocks,
+    }
+
+
+def _both(body: bytes, params: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    params = {"year": "2024"} if params is None else params
+    fast, slow = _validate(body, fast=True, params=params), _validate(body, fast=False, params=params)
+    assert slow["blocks"] == 0
+    assert {k: v for k, v in fast.items() if k != "blocks"} == {k: v for k, v in slow.items() if k != "blocks"}
+    return fast, slow
+
+
+def _body(rows: list[dict[str, Any]], **dumps: Any) -> bytes:
+    return json.dumps(rows, **dumps).encode()
+
+
+def _rows(n: int = 300) -> list[dict[str, Any]]:
+    body = invoice_rows(n)
+    for i, row in enumerate(body):  # amounts of every shape the wire allows
+        row["amount"] = [1200.5, 17][i % 2]
+        row["taxAmount"] = [" 200.00", "199.5", 18][i % 3]
+        row["invoiceDate"] = f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"
+    return body
+
+
+def test_plain_report_is_taken_by_the_fast_path_and_stages_the_same_text():
+    fast, _slow = _both(_body(_rows()))
+    assert fast["rows"] == 300 and fast["count"] == 0
+    assert fast["blocks"] >= 10  # nearly every block went the fast way
+
+
+def test_pretty_printed_report_with_spaces_before_colons():
+    text = json.dumps(_rows(60), indent=2).replace('":', '" :')
+    fast, _slow = _both(text.encode())
+    assert fast["rows"] == 60 and fast["blocks"] >= 1
+
+
+def _one_row_changed(index: int, **changes: Any) -> list[dict[str, Any]]:
+    body = _rows()
+    body[index].update(changes)
+    return body
+
+
+@pytest.mark.parametrize(
+    ("changes", "valid"),
+    [
+        ({"payer": "Müller GmbH"}, True),  # not ASCII
+        ({"deliveryNote": "line\tbreak"}, True),  # an escape (a tab is allowed in text)
+        ({"deliveryNote": "bell\x07"}, False),  # a control character
+        ({"deliveryNote": "A:B, C:D"}, True),  # colons in a value
+        ({"deliveryNote": '"quoted"'}, True),  # escaped quotes
+        ({"deliveryNote": ""}, True),  # optional: empty is fine
+        ({"deliveryNote": None}, False),  # but present
+        ({"orderId": "   "}, False),  # blank
+        ({"orderId": "x" * 65}, False),  # past the column
+        ({"amount": 12.34567}, False),  # five places
+        ({"amount": 10**16}, False),  # past 16 digits
+        ({"amount": True}, False),
+        ({"amount": "12.5"}, False),  # a string where only a number is allowed
+        ({"taxAmount": "1e3"}, False),
+        ({"taxAmount": "1_000"}, False),
+        ({"taxRate": 1}, False),
+        ({"taxRate": -0.1}, False),
+        ({"taxRate": 0}, True),
+        ({"reverseMark": True}, False),
+        ({"reverseMark": 1}, True),
+        ({"reverseMark": 1.0}, False),  # a number with a fraction is not the integer 1
+        ({"invoiceType": "X"}, False),
+        ({"currency": " eur "}, True),  # read as EUR
+        ({"currency": "XAU"}, False),
+        ({"dueDate": "2024-02-30"}, False),
+        ({"dueDate": "00010101"}, False),  # outside the plausible window
+        ({"invoiceDate": "2023-12-31"}, False),  # another year
+        ({"orderItems": [{"itemNo": "10", "extra": 1}]}, True),  # staged without the extra key
+        ({"orderItems": [{"itemNo": 10}]}, False),
+        ({"orderItems": []}, True),
+        ({"orderItems": [[{"itemNo": "10"}]]}, False),
+        ({"orderItems": {"itemNo": "10"}}, False),
+        ({"unknownKey": {"deep": [1, 2, {"x": "y"}]}}, True),  # an unknown key is ignored
+        ({"invoiceId": None}, False),  # "duplicate": replaced by an earlier row's id below
+    ],
+)
+def test_one_odd_row_gets_the_row_paths_answer(changes, valid):
+    body = _one_row_changed(150, **changes)
+    if "invoiceId" in changes:
+        body[150]["invoiceId"] = body[5]["invoiceId"]
+    fast, _slow = _both(_body(body))
+    assert (fast["count"] == 0) is valid, fast["errors"]
+    if not valid:
+        assert fast["errors"][0][0] == 150
+
+
+def test_a_missing_optional_key_and_a_row_that_is_not_an_object():
+    body = _rows()
+    del body[40]["deliveryNote"]
+    body[200] = ["not", "an", "object"]  # type: ignore[call-overload]
+    fast, _slow = _both(_body(body))
+    assert [(index, field) for index, field, _ in fast["errors"]] == [(40, "deliveryNote"), (200, "")]
+
+
+def test_a_duplicate_invoice_id_in_a_later_block_is_named_at_its_row():
+    body = _rows()
+    body[290]["invoiceId"] = body[3]["invoiceId"]
+    fast, _slow = _both(_body(body))
+    assert [(index, field) for index, field, _ in fast["errors"]] == [(290, "invoiceId")]
+
+
+def test_a_report_spanning_two_years_without_a_year_parameter():
+    body = _rows()
+    for row in body[200:]:
+        row["invoiceDate"] = "2025-03-01"
+    fast, _slow = _both(_body(body), params={})
+    assert fast["refused"] and fast["errors"][0][0] == 200
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        # a key repeated: the guard refuses the body
+        (lambda body: body.replace(b'"billTo": ', b'"billTo": "1", "billTo": ', 1), "JsonDuplicateKey"),
+        # nested past the depth limit inside orderItems
+        (
+            lambda body: body.replace(b'[{"itemNo": "000010"}]', b"[" * 70 + b'{"itemNo": "000010"}' + b"]" * 70, 1),
+            "JsonTooDeep",
+        ),
+        # a lone surrogate
+        (lambda body: body.replace(b'"A1"', b'"\\ud800"', 1), "JsonLoneSurrogate"),
+        # braces inside a string: counted as containers, so the row path reads the block
+        (lambda body: body.replace(b'"A1"', b'"{[A1]}"', 1), ""),
+    ],
+)
+def test_hostile_text_in_a_later_block_gets_the_guards_answer(text, refused):
+    plain = _body(_rows())
+    changed = text(plain[len(plain) // 2 :])
+    assert changed != plain[len(plain) // 2 :]
+    fast, _slow = _both(plain[: len(plain) // 2] + changed)
+    assert fast["refused"].startswith(refused) and fast["count"] == 0
+    if not refused:
+        assert fast["rows"] == 300
+
+
+def test_a_fast_imported_year_reads_back_exactly():
+    body = _rows()
+    submitted = import_report_submit(
+        kind="invoices",
+        body=io.BytesIO(_body(body)),
+        params={"year": "2024"},
+        body_sha256="0" * 64,
+        body_size=0,
+        enqueue=False,
+    )
+    job = import_job_apply(job_id=submitted.job.pk)
+    assert job is not None and job.status == "succeeded"
+    assert Invoice.objects.filter(year=2024).count() == 300
+    for i in (0, 1, 2, 151, 299):
+        row = copy.deepcopy(body[i])
+        invoice = Invoice.objects.get(invoice_id=row["invoiceId"])
+        assert invoice.amount == Decimal(str(row["amount"]))
+        assert invoice.tax_amount == Decimal(str(row["taxAmount"]).strip())
+        assert invoice.invoice_date.isoformat() == row["invoiceDate"]
+        assert invoice.order_items == row["orderItems"]
+    assert connection.vendor == "postgresql"
