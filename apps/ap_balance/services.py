@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from apps.ap_balance.models import Snapshot, SnapshotLine
 from apps.core.exceptions import ValidationFailed
 from apps.core.importing import partitions
+from apps.core.importing.blocks import distinct_column
 from apps.core.importing.registry import Importer, Report, register
 from apps.core.importing.rows import ErrorCollector, FieldSpec, bounded_text, plausible_date
 from apps.core.importing.staging import StageTable, quote
 from apps.core.message_text import Msg
 from apps.core.models import ImportJob
-from apps.core.parsing import FieldError, parse_choice, parse_currency, parse_money
+from apps.core.parsing import FieldError, money_parser, parse_choice, parse_currency
 
 KIND = "ap_balance"
 # Every report replaces the whole open balance: one scope, so two concurrent
@@ -45,12 +46,8 @@ def _fiscal_year(value: object) -> str:
     return text
 
 
-def _money(value: object) -> Any:
-    return parse_money(value)
-
-
-def _money_or_string(value: object) -> Any:
-    return parse_money(value, allow_string=True)
+_money = money_parser()
+_money_or_string = money_parser(allow_string=True)
 
 
 def _clearing(value: object) -> Any:
@@ -64,7 +61,14 @@ FIELDS = [
     FieldSpec("invoinceId", "invoice_id", _text("invoice_id"), aliases=("invoiceId",)),
     FieldSpec("openBalance", "open_balance", _money),
     FieldSpec("currency", "currency", parse_currency),
-    FieldSpec("fiscalYear", "fiscal_year", _fiscal_year, required=False, default=""),
+    FieldSpec(
+        "fiscalYear",
+        "fiscal_year",
+        _fiscal_year,
+        required=False,
+        default="",
+        check_column=distinct_column(_fiscal_year, str),
+    ),
     FieldSpec(
         "invoicingReference",
         "invoicing_reference",
@@ -72,7 +76,14 @@ FIELDS = [
         required=False,
         default="",
     ),
-    FieldSpec("clearingIdentification", "clearing_identification", _clearing, required=False, default=""),
+    FieldSpec(
+        "clearingIdentification",
+        "clearing_identification",
+        _clearing,
+        required=False,
+        default="",
+        check_column=distinct_column(_clearing, str),
+    ),
     FieldSpec("clearAmount", "clear_amount", _money, required=False, default=None),
     FieldSpec("amountLC", "amount_lc", _money_or_string),
     FieldSpec("voucherNo", "voucher_no", _text("voucher_no", required=False), required=False, default=""),
@@ -126,6 +137,16 @@ class ApBalanceReport(Report):
             errors.add(index, "invoinceId", Msg(DUPLICATE_LINE, value=values[ID_POSITION]))
             return None
         self.seen.add(key)
+        return []
+
+    def check_block(self, index: int, columns: list[list[Any]]) -> list[list[Any]] | None:
+        """``check_row`` for a whole block: its lines' keys unique and new."""
+        parts = zip(columns[COMPANY_POSITION], columns[DEALER_POSITION], columns[ID_POSITION], strict=True)
+        keys = list(map("\x1f".join, parts))
+        unique = set(keys)
+        if len(unique) != len(keys) or not self.seen.isdisjoint(unique):
+            return None
+        self.seen |= unique
         return []
 
     def finish(self, *, rows: int, errors: ErrorCollector) -> None:

@@ -25,6 +25,7 @@ from apps.core.importing.registry import get_importer
 from apps.core.importing.rows import RowValidator
 from apps.core.importing.staging import CopyTextBlock, copy_line
 from apps.invoices.models import Invoice
+from tests.ap_balance.factories import rows as ap_rows
 from tests.invoices.factories import rows as invoice_rows
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -35,8 +36,8 @@ def _small_blocks(settings: Any) -> None:
     settings.JSON_MAX_STRING_LENGTH = 16 * 1024  # 8 KiB blocks: about a dozen rows each
 
 
-def _validate(body: bytes, *, fast: bool, params: dict[str, str]) -> dict[str, Any]:
-    importer = get_importer("invoices")
+def _validate(body: bytes, *, fast: bool, params: dict[str, str], kind: str) -> dict[str, Any]:
+    importer = get_importer(kind)
     report = importer.start(params=params)
     validator = RowValidator(
         fields=importer.fields, check_row=report.check_row, check_block=report.check_block if fast else None
@@ -65,9 +66,12 @@ def _validate(body: bytes, *, fast: bool, params: dict[str, str]) -> dict[str, A
     }
 
 
-def _both(body: bytes, params: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    params = {"year": "2024"} if params is None else params
-    fast, slow = _validate(body, fast=True, params=params), _validate(body, fast=False, params=params)
+def _both(
+    body: bytes, params: dict[str, str] | None = None, kind: str = "invoices"
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    params = ({"year": "2024"} if kind == "invoices" else {}) if params is None else params
+    fast = _validate(body, fast=True, params=params, kind=kind)
+    slow = _validate(body, fast=False, params=params, kind=kind)
     assert slow["blocks"] == 0
     assert {k: v for k, v in fast.items() if k != "blocks"} == {k: v for k, v in slow.items() if k != "blocks"}
     return fast, slow
@@ -223,3 +227,39 @@ def test_a_fast_imported_year_reads_back_exactly():
         assert invoice.invoice_date.isoformat() == row["invoiceDate"]
         assert invoice.order_items == row["orderItems"]
     assert connection.vendor == "postgresql"
+
+
+def _ap_rows(n: int = 300) -> list[dict[str, Any]]:
+    body = ap_rows(n)
+    for i, row in enumerate(body):
+        row["amountLC"] = ["100.00", 100, 99.5][i % 3]  # numbers and numeric strings mixed
+        row["clearAmount"] = [0, None, 12.25][i % 3]  # optional: null is the default
+        row["companyCode"] = ["1000", "2000", None][i % 3]
+        row["clearingIdentification"] = ["N", "Y", None][i % 3]
+    return body
+
+
+def test_ap_report_is_taken_by_the_fast_path_with_nulls_and_mixed_amounts():
+    fast, _slow = _both(_body(_ap_rows()), kind="ap_balance")
+    assert fast["rows"] == 300 and fast["count"] == 0 and fast["blocks"] >= 10
+
+
+@pytest.mark.parametrize(
+    ("changes", "valid"),
+    [
+        ({"invoinceId": None}, False),  # replaced by an earlier line's key below
+        ({"fiscalYear": "24"}, False),
+        ({"fiscalYear": None}, True),
+        ({"clearingIdentification": "X"}, False),
+        ({"amountLC": "12.345678"}, False),
+        ({"openBalance": None}, False),
+        ({"invoiceId": "alias", "invoinceId": None}, True),  # the alias, read by the row path
+    ],
+)
+def test_odd_ap_lines_get_the_row_paths_answer(changes, valid):
+    body = _ap_rows()
+    body[150].update(changes)
+    if changes == {"invoinceId": None}:
+        body[150].update({key: body[3][key] for key in ("companyCode", "sapDealerCode", "invoinceId")})
+    fast, _slow = _both(_body(body), kind="ap_balance")
+    assert (fast["count"] == 0) is valid, fast["errors"]

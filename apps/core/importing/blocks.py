@@ -252,9 +252,10 @@ class BlockPlan:
         nested = tuple((i, spec.shape) for i, spec in enumerate(specs) if spec.shape is not None)
         return cls(fields=tuple(fields), nested=nested)
 
-    def columns(self, rows: list[Any], piece: bytes, max_depth: int) -> list[list[Any]] | None:
+    def columns(self, rows: list[Any], piece: bytes, openers: int, max_depth: int) -> list[list[Any]] | None:
         """The staged values of ``rows`` column by column (``piece``: their JSON
-        text), or None when the row path must check them."""
+        text, holding ``openers`` "{" and "[" bytes), or None when the row path
+        must check them."""
         if not rows or not plain_text(piece) or set(map(type, rows)) != {dict}:
             return None
         width = len(self.fields)
@@ -273,7 +274,7 @@ class BlockPlan:
             containers += nested_containers
             keys += nested_keys
             depth = max(depth, nested_depth)
-        if 2 + depth > max_depth or piece.count(b"{") + piece.count(b"[") != containers:
+        if 2 + depth > max_depth or openers != containers:
             return None
         if not keys_match(piece, keys):
             return None

@@ -4,10 +4,11 @@ The import tables (invoices by year, AP lines by snapshot) are declaratively
 partitioned (LIST) with a DEFAULT partition for rows written outside an import.
 Applying an import:
 
-1. the staged table gets the constant columns of the apply (``ADD COLUMN ...
-   DEFAULT``: no rewrite), then every index and unique constraint of the
-   parent, built on the loaded table with a raised ``maintenance_work_mem``
-   (one sort per index, not a million index insertions);
+1. the stage table got, before its rows were loaded, the parent's indexes and
+   unique constraints on the columns it has (PostgreSQL maintains them while
+   Python validates: the two cores overlap); the apply adds the constant
+   columns (``ADD COLUMN ... DEFAULT``: no rewrite) and builds any index left,
+   with a raised ``maintenance_work_mem`` (one sort per index);
 2. a validated ``CHECK`` equal to the partition bound, so that ATTACH does not
    scan the table again;
 3. the swap, in a savepoint with ``lock_timeout`` and retries: DETACH the old
@@ -29,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
-from apps.core.importing.staging import OLD_MARK, quote
+from apps.core.importing.staging import OLD_MARK, quote, table_columns
 
 logger = logging.getLogger(__name__)
 
@@ -94,16 +95,28 @@ def add_constant_columns(table: str, parent: str, constants: dict[str, int]) -> 
             cursor.execute(f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(column)} DROP DEFAULT")
 
 
-def build_indexes_like_parent(table: str, parent: str, *, progress: Callable[[float], None] | None = None) -> int:
+def build_indexes_like_parent(
+    table: str, parent: str, *, before_load: bool = False, progress: Callable[[float], None] | None = None
+) -> int:
     """Give ``table`` every index and PRIMARY KEY / UNIQUE constraint of the
-    partitioned ``parent``, so that ATTACH adopts them instead of building them
-    under its lock. ``progress`` gets the share done (0-1) after each index.
-    Returns how many were built."""
+    partitioned ``parent`` that it does not have yet, so that ATTACH adopts them
+    instead of building them under its lock. ``progress`` gets the share done
+    (0-1) after each index. Returns how many were built.
+
+    ``before_load``: on the empty stage table, only the indexes on columns it
+    already has (not those on a column the apply adds, e.g. the snapshot), and
+    no ANALYZE. PostgreSQL then maintains them row by row while the rows are
+    loaded, on its own core, while Python validates the next rows on the other:
+    measured faster end to end than one sort per index after the load, which
+    nothing else overlaps."""
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{settings.IMPORT_MAINTENANCE_WORK_MEM}'")
         cursor.execute(
             """
-            SELECT pg_get_indexdef(i.indexrelid), con.contype, pg_get_constraintdef(con.oid)
+            SELECT pg_get_indexdef(i.indexrelid), con.contype, pg_get_constraintdef(con.oid),
+                   ARRAY(SELECT a.attname FROM pg_attribute a
+                         WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)),
+                   i.indexprs IS NOT NULL OR i.indpred IS NOT NULL
             FROM pg_index i
             LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u')
                 AND con.conrelid = i.indrelid
@@ -113,18 +126,28 @@ def build_indexes_like_parent(table: str, parent: str, *, progress: Callable[[fl
             [parent],
         )
         definitions = cursor.fetchall()
-        for number, (index_def, constraint_type, constraint_def) in enumerate(definitions, start=1):
+        cursor.execute("SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = %s::regclass", [table])
+        present = {row[0] for row in cursor.fetchall()}
+        columns = set(table_columns(cursor, table))
+        built = 0
+        for number, (index_def, constraint_type, constraint_def, keys, expression) in enumerate(definitions, start=1):
             name = f"{table}_{number}"[-63:]
+            if name in present or (before_load and (expression or not set(keys) <= columns)):
+                continue
             if constraint_type:
                 cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {constraint_def}")
             else:
                 using = index_def[index_def.index(" USING ") :]
                 unique = "UNIQUE " if index_def.startswith("CREATE UNIQUE") else ""
                 cursor.execute(f"CREATE {unique}INDEX {quote(name)} ON {quote(table)}{using}")
+            built += 1
             if progress is not None:
                 progress(number / (len(definitions) + 1))
-        cursor.execute(f"ANALYZE {quote(table)}")
-    return len(definitions)
+        if not before_load:
+            cursor.execute(f"ANALYZE {quote(table)}")
+            if progress is not None:  # the index step is done, built here or before the load
+                progress(len(definitions) / (len(definitions) + 1))
+    return built
 
 
 def add_bound_check(table: str, column: str, value: int) -> None:

@@ -31,7 +31,7 @@ from apps.core.importing.jobs import (
     import_job_start,
     import_job_succeed,
 )
-from apps.core.importing.partitions import drop_tables
+from apps.core.importing.partitions import build_indexes_like_parent, drop_tables, is_partitioned
 from apps.core.importing.registry import Report, get_importer
 from apps.core.importing.rows import RowValidator
 from apps.core.importing.staging import StageTable, leftover_tables
@@ -90,6 +90,8 @@ def import_report_submit(
     validator = RowValidator(fields=importer.fields, check_row=report.check_row, check_block=check_block)
     with transaction.atomic():
         stage = StageTable.create(model=importer.model, columns=importer.staged_columns)
+        if is_partitioned(stage.target):
+            build_indexes_like_parent(stage.name, stage.target, before_load=True)
         rows = stage.load(validator.iter_valid(body, on_progress))
         try:
             report.finish(rows=rows, errors=validator.errors)

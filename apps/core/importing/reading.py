@@ -95,24 +95,39 @@ def _guarded_rest(head: bytes, file: IO[bytes], first_index: int) -> Iterator[An
     return json_guard.iter_array(_Rest(head, file), first_index=first_index)  # type: ignore[arg-type]  # file-like: read() only
 
 
-def _brackets(text: bytes) -> tuple[int, int]:
-    return text.count(b"{") - text.count(b"}"), text.count(b"[") - text.count(b"]")
+def _brackets(text: bytes) -> tuple[int, int, int, int]:
+    return text.count(b"{"), text.count(b"}"), text.count(b"["), text.count(b"]")
 
 
-def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | None:
+def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int, int] | None:
     """Decode the whole rows of ``buffer[position:]`` up to the last row boundary.
-    Returns (rows, where the next row starts) or None when no cut decodes."""
+    Returns (rows, where the next row starts, how many "{" and "[" bytes the rows'
+    text holds) or None when no cut decodes."""
     # The last gaps only: searched for in the buffer's tail first.
     gaps: list[int] = []
     for start in (max(position, len(buffer) - _TAIL_BYTES), position):
         gaps = [match.start() + 1 for match in _ROW_GAP.finditer(buffer, start)]
         if len(gaps) >= _CUT_CANDIDATES or start == position:
             break
-    total_braces, total_brackets = _brackets(buffer[position:])
+    candidates = gaps[-_CUT_CANDIDATES:]
+    if not candidates:
+        return None
+    last = candidates[-1]
+    # Brackets up to the last candidate counted once; an earlier cut's by difference.
+    counted = _brackets(buffer[position:last])
     decodes = 0
-    for cut in reversed(gaps[-_CUT_CANDIDATES:]):
-        braces, brackets = _brackets(buffer[cut:])
-        if braces != total_braces or brackets != total_brackets:
+    for cut in reversed(candidates):
+        if cut == last:
+            counts = counted
+        else:
+            between = _brackets(buffer[cut:last])
+            counts = (
+                counted[0] - between[0],
+                counted[1] - between[1],
+                counted[2] - between[2],
+                counted[3] - between[3],
+            )
+        if counts[0] != counts[1] or counts[2] != counts[3]:
             continue  # the cut is inside a row (its nested list): cheaply skipped
         try:
             rows = _DECODER.decode(b"[" + buffer[position:cut] + b"]")
@@ -123,13 +138,14 @@ def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | 
             continue
         if not isinstance(rows, list):  # pragma: no cover - "[...]" decodes to a list
             return None
-        return rows, buffer.index(b"{", cut)
+        return rows, buffer.index(b"{", cut), counts[0] + counts[2]
     return None
 
 
-# fast(index of the block's first row, its rows, their JSON text) -> the block's
-# COPY text when the fast path took it (apps.core.importing.blocks), else None.
-FastBlock = Callable[[int, list[Any], bytes], "CopyTextBlock | None"]
+# fast(index of the block's first row, its rows, their JSON text, how many "{"
+# and "[" bytes that text holds) -> the block's COPY text when the fast path took
+# it (apps.core.importing.blocks), else None.
+FastBlock = Callable[[int, list[Any], bytes, int], "CopyTextBlock | None"]
 
 
 def iter_json_array(file: IO[bytes], fast: FastBlock | None = None) -> Iterator[Any]:
@@ -168,7 +184,11 @@ def iter_json_array(file: IO[bytes], fast: FastBlock | None = None) -> Iterator[
                 items = _DECODER.decode(b"[" + rest)
             except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
                 items = None
-            if isinstance(items, list) and fast is not None and (text := fast(index, items, rest)) is not None:
+            if (
+                isinstance(items, list)
+                and fast is not None
+                and (text := fast(index, items, rest, rest.count(b"{") + rest.count(b"["))) is not None
+            ):
                 yield text
                 return
             if not isinstance(items, list) or not _guard_accepts(items, rest, limits):
@@ -177,7 +197,7 @@ def iter_json_array(file: IO[bytes], fast: FastBlock | None = None) -> Iterator[
             yield from items
             return
         cut = _last_row_boundary(buffer, position)
-        if cut is not None and fast is not None and (text := fast(index, cut[0], buffer[position : cut[1]])):
+        if cut is not None and fast is not None and (text := fast(index, cut[0], buffer[position : cut[1]], cut[2])):
             index += text.rows
             position = cut[1]
             yield text
@@ -197,6 +217,6 @@ def iter_json_array(file: IO[bytes], fast: FastBlock | None = None) -> Iterator[
             # Cuts that never decode, or a row that long: the guard reads (and judges) the rest.
             yield from _guarded_rest(b"[" + buffer[position:], file, index)
             return
-        decoded, position = cut
+        decoded, position, _openers = cut
         index += len(decoded)
         yield from decoded

@@ -170,7 +170,7 @@ class RowValidator:
                     self.rows += 1
                     yield [*prefix, *values] if prefix else values
 
-    def _fast_block(self, first: int, rows: list[Any], piece: bytes) -> CopyTextBlock | None:
+    def _fast_block(self, first: int, rows: list[Any], piece: bytes, openers: int) -> CopyTextBlock | None:
         """The block's COPY text when every column passes its check and the rules
         across rows hold (``check_block``); None sends it to the row path."""
         if self.errors or self.check_block is None:
@@ -179,7 +179,7 @@ class RowValidator:
             self._plan = BlockPlan.for_fields(self.fields) or False
         if self._plan is False:
             return None
-        columns = self._plan.columns(rows, piece, json_guard.json_limits().max_depth)
+        columns = self._plan.columns(rows, piece, openers, json_guard.json_limits().max_depth)
         if columns is None:
             return None
         prefix = self.check_block(first, columns)

@@ -126,7 +126,7 @@ class StageTable:
                     f"CREATE TABLE {quote(name)} (LIKE {quote(stage.target)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
                 )
                 staged = {*columns, model._meta.pk.column}  # type: ignore[union-attr]
-                for column in _table_columns(cursor, stage.target):
+                for column in table_columns(cursor, stage.target):
                     if column not in staged:
                         cursor.execute(f"ALTER TABLE {quote(name)} DROP COLUMN {quote(column)}")
             else:
@@ -206,7 +206,7 @@ class StageTable:
             cursor.execute(f"DROP TABLE IF EXISTS {quote(self.name)}")
 
 
-def _table_columns(cursor: Any, table: str) -> list[str]:
+def table_columns(cursor: Any, table: str) -> list[str]:
     cursor.execute(
         "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
         [table],

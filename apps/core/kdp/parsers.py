@@ -1,14 +1,15 @@
 """Request bodies are spooled to a temporary file while their digest and size are
-computed, so a 700 MB import never sits in memory as one bytes object."""
+computed, so a 700 MB import never sits in memory as one bytes object; the
+import job later keeps that file (moved into the storage, not copied)."""
 
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from rest_framework.parsers import BaseParser
 
 from apps.core import messages
@@ -29,7 +30,10 @@ class RawBody:
 def spool_body(stream: IO[bytes] | None, *, limit: int, content_length: int | None = None) -> RawBody:
     if content_length is not None and content_length > limit:
         raise PayloadTooLarge(messages.BODY_TOO_LARGE.format(limit=limit))
-    spooled: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=CHUNK)  # noqa: SIM115 - handed to the caller
+    # A named temporary file (FILE_UPLOAD_TEMP_DIR): the import job keeps the body by
+    # moving this file into the storage (FileSystemStorage renames a file that has a
+    # temporary_file_path) instead of copying hundreds of megabytes again.
+    spooled = TemporaryUploadedFile("body.json", "application/json", 0, None)
     digest = hashlib.sha256()
     size = 0
     while stream is not None:
@@ -43,6 +47,7 @@ def spool_body(stream: IO[bytes] | None, *, limit: int, content_length: int | No
         digest.update(chunk)
         spooled.write(chunk)
     spooled.seek(0)
+    spooled.size = size
     return RawBody(file=spooled, sha256=digest.hexdigest(), size=size)
 
 

@@ -97,6 +97,12 @@ class KdpAPIView(ApiClientJsonView):
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         raw = self.raw_body(request)
+        try:
+            return self._post(request, raw)
+        finally:
+            raw.file.close()  # the spooled body's temporary file (already moved if the job kept it)
+
+    def _post(self, request: Request, raw: RawBody) -> HttpResponseBase:
         if not self.idempotent:
             return self.handle_body(request, raw)
         scope = f"kdp-client:{self.client.pk}"
