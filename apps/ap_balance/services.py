@@ -5,7 +5,7 @@ staged rows become the snapshot's own partition of the lines table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -139,7 +139,7 @@ class ApBalanceReport(Report):
         self.seen.add(key)
         return []
 
-    def check_block(self, index: int, columns: list[list[Any]]) -> list[list[Any]] | None:
+    def check_block(self, index: int, columns: Sequence[Sequence[Any]]) -> list[list[Any]] | None:
         """``check_row`` for a whole block: its lines' keys unique and new."""
         parts = zip(columns[COMPANY_POSITION], columns[DEALER_POSITION], columns[ID_POSITION], strict=True)
         keys = list(map("\x1f".join, parts))

@@ -6,7 +6,7 @@ in one short swap; elsewhere the year's rows are deleted and inserted."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -63,7 +63,7 @@ def _order_items(value: object) -> list[dict[str, str]]:
     return items
 
 
-def _order_items_column(values: list[Any]) -> list[Any] | None:
+def _order_items_column(values: Sequence[Any]) -> Sequence[Any] | None:
     """The fast path's check of a column of orderItems whose shape is known (lists
     of {"itemNo": value}): every itemNo a string of at most 32 characters."""
     numbers = [entry["itemNo"] for items in values for entry in items]
@@ -173,7 +173,7 @@ class InvoiceReport(Report):
             self.years[row_year] = index
         return [row_year]
 
-    def check_block(self, index: int, columns: list[list[Any]]) -> list[list[Any]] | None:
+    def check_block(self, index: int, columns: Sequence[Sequence[Any]]) -> list[list[Any]] | None:
         """``check_row`` for a whole block: its invoiceIds unique and new, its rows
         all of one year (the requested one, and the one of the rows before)."""
         invoice_ids = columns[INVOICE_ID_POSITION]

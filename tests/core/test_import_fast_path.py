@@ -263,3 +263,11 @@ def test_odd_ap_lines_get_the_row_paths_answer(changes, valid):
         body[150].update({key: body[3][key] for key in ("companyCode", "sapDealerCode", "invoinceId")})
     fast, _slow = _both(_body(body), kind="ap_balance")
     assert (fast["count"] == 0) is valid, fast["errors"]
+
+
+def test_a_string_limit_below_the_column_lengths_is_the_guards_answer_in_any_block(settings):
+    settings.JSON_MAX_STRING_LENGTH = 60  # shorter than invoiceId's column (64)
+    body = _rows(40)
+    body[30]["invoiceId"] = "9" * 64
+    fast, _slow = _both(_body(body))
+    assert fast["refused"].startswith("JsonStringTooLong") and "[30].invoiceId" in fast["refused"]

@@ -59,9 +59,9 @@ from apps.core.parsing import (
 
 # A column check: the values of one field in a block -> the values to stage, or
 # None when the row path must look at the block.
-ColumnCheck = Callable[[list[Any]], "list[Any] | None"]
+ColumnCheck = Callable[[Sequence[Any]], "Sequence[Any] | None"]
 # Shape of a nested field's values: (containers, keys, deepest level below the row).
-NestedShape = Callable[[list[Any]], tuple[int, int, int]]
+NestedShape = Callable[[Sequence[Any]], tuple[int, int, int]]
 
 _md5 = partial(hashlib.md5, usedforsecurity=False)
 _hexdigest = methodcaller("hexdigest")
@@ -80,12 +80,14 @@ def text_column(*, max_length: int, required: bool) -> ColumnCheck:
     """Strings of at most ``max_length`` characters (printable: see the module
     docstring), non-blank when ``required``, as ``rows.bounded_text`` reads them."""
 
-    def check(values: list[Any]) -> list[Any] | None:
+    def check(values: Sequence[Any]) -> Sequence[Any] | None:
         if not set(map(type, values)) <= {str}:
             return None
         if values and max(map(len, values)) > max_length:
             return None
-        if required and not all(map(str.strip, values)):
+        # A blank string (spaces only, the text being printable ASCII) sorts before
+        # every other: the column has one exactly when its least value is blank.
+        if required and values and not min(values).strip():
             return None
         return values
 
@@ -95,7 +97,7 @@ def text_column(*, max_length: int, required: bool) -> ColumnCheck:
 def distinct_column(parse: Callable[[object], Any], kind: type) -> ColumnCheck:
     """Values of one type, each distinct value parsed once (dates, codes, choices)."""
 
-    def check(values: list[Any]) -> list[Any] | None:
+    def check(values: Sequence[Any]) -> Sequence[Any] | None:
         if not set(map(type, values)) <= {kind}:
             return None
         try:
@@ -116,7 +118,7 @@ def money_column(
     exactly ``places`` places; optionally ``low <= x < below``."""
     quantum = Decimal(1).scaleb(-places)
 
-    def check(values: list[Any]) -> list[Any] | None:
+    def check(values: Sequence[Any]) -> Sequence[Any] | None:
         if _on_sqlite():  # the 15-significant-digit rule of SQLite: the row path
             return None
         kinds = set(map(type, values))
@@ -162,7 +164,7 @@ def _number(value: Any) -> Decimal | None:
 # --- copy text ---------------------------------------------------------------------
 
 
-def _texts(values: list[Any]) -> list[str]:
+def _texts(values: Sequence[Any]) -> Sequence[str]:
     """COPY text of one column, as ``staging.copy_line`` writes each value."""
     kinds = set(map(type, values))
     if kinds == {str}:
@@ -179,7 +181,7 @@ def _texts(values: list[Any]) -> list[str]:
     return list(map(copy_text_value, values))
 
 
-def copy_text(columns: Sequence[list[Any]]) -> CopyTextBlock:
+def copy_text(columns: Sequence[Sequence[Any]]) -> CopyTextBlock:
     """The block's COPY text: its columns' values tab-separated, each line ending
     with the MD5 of the rest of it, as ``staging.copy_line`` writes a row."""
     lines = list(map("\t".join, zip(*map(_texts, columns), strict=True)))
@@ -218,7 +220,7 @@ class _Field:
     default: Any
 
 
-def _with_nulls(field: _Field, values: list[Any]) -> list[Any] | None:
+def _with_nulls(field: _Field, values: Sequence[Any]) -> Sequence[Any] | None:
     """An optional field's column holding nulls: the other values checked, the
     nulls staged as the field's default (as the row path does)."""
     present = [value for value in values if value is not None]
@@ -249,10 +251,12 @@ class BlockPlan:
             if check is None:
                 return None
             fields.append(_Field(wire=spec.wire, check=check, required=spec.required, default=spec.default))
+        if len(fields) < 2:  # itemgetter of one key returns the value, not a tuple
+            return None
         nested = tuple((i, spec.shape) for i, spec in enumerate(specs) if spec.shape is not None)
         return cls(fields=tuple(fields), nested=nested)
 
-    def columns(self, rows: list[Any], piece: bytes, openers: int, max_depth: int) -> list[list[Any]] | None:
+    def columns(self, rows: list[Any], piece: bytes, openers: int, max_depth: int) -> list[Sequence[Any]] | None:
         """The staged values of ``rows`` column by column (``piece``: their JSON
         text, holding ``openers`` "{" and "[" bytes), or None when the row path
         must check them."""
@@ -262,7 +266,7 @@ class BlockPlan:
         if set(map(len, rows)) != {width}:
             return None
         try:
-            raw = list(map(list, zip(*map(itemgetter(*(f.wire for f in self.fields)), rows), strict=True)))
+            raw = list(zip(*map(itemgetter(*(f.wire for f in self.fields)), rows), strict=True))
         except KeyError:
             return None
         containers, keys, depth = len(rows), len(rows) * width, 0
@@ -313,7 +317,7 @@ def list_of_objects_shape(key: str) -> NestedShape:
     containers and keys, depth 2 (the list, its objects). Raises when a value
     has another shape."""
 
-    def shape(values: list[Any]) -> tuple[int, int, int]:
+    def shape(values: Sequence[Any]) -> tuple[int, int, int]:
         if set(map(type, values)) != {list}:
             raise TypeError
         items = list(chain.from_iterable(values))

@@ -27,7 +27,7 @@ class Report:
         adding its errors)."""
         return []
 
-    def check_block(self, index: int, columns: list[list[Any]]) -> list[list[Any]] | None:
+    def check_block(self, index: int, columns: Sequence[Sequence[Any]]) -> list[list[Any]] | None:
         """The fast path's ``check_row`` for a whole block of valid rows (their
         staged values column by column; ``index``: the first row's). Returns the
         columns staged before them, or None to send the block to the row path

@@ -100,7 +100,7 @@ def gc_paused() -> Iterator[None]:
 RowCheck = Callable[[int, list[Any], ErrorCollector], "list[Any] | None"]
 # check_block(index of the first row, the block's staged columns) -> the columns
 # to stage before them, or None to send the block to the row path.
-BlockCheck = Callable[[int, list[list[Any]]], "list[list[Any]] | None"]
+BlockCheck = Callable[[int, Sequence[Sequence[Any]]], "list[list[Any]] | None"]
 
 
 @dataclass
@@ -179,7 +179,10 @@ class RowValidator:
             self._plan = BlockPlan.for_fields(self.fields) or False
         if self._plan is False:
             return None
-        columns = self._plan.columns(rows, piece, openers, json_guard.json_limits().max_depth)
+        limits = json_guard.json_limits()
+        if len(piece) > limits.max_string_length:  # a string in it might pass the guard's limit
+            return None
+        columns = self._plan.columns(rows, piece, openers, limits.max_depth)
         if columns is None:
             return None
         prefix = self.check_block(first, columns)
