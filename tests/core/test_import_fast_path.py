@@ -271,3 +271,16 @@ def test_a_string_limit_below_the_column_lengths_is_the_guards_answer_in_any_blo
     body[30]["invoiceId"] = "9" * 64
     fast, _slow = _both(_body(body))
     assert fast["refused"].startswith("JsonStringTooLong") and "[30].invoiceId" in fast["refused"]
+
+
+def test_rows_opening_with_different_keys_and_lists_of_several_items():
+    # Row cuts are tried first where the next row opens like the first one; rows
+    # whose key order differs, and orderItems of several items (gaps "}, {" inside
+    # a row), must still be cut only between rows.
+    body = _rows()
+    for i, row in enumerate(body):
+        row["orderItems"] = [{"itemNo": f"{10 * k:06d}"} for k in range(1, 2 + i % 4)]
+        if i % 3 == 1:
+            body[i] = dict(reversed(list(row.items())))
+    fast, _slow = _both(_body(body))
+    assert fast["rows"] == 300 and fast["count"] == 0 and fast["blocks"] >= 10

@@ -22,14 +22,15 @@ Why a block that passes needs no per-string printability or JSON-guard walk:
   control characters inside strings (msgspec refuses them), so every string
   holds only the printable characters U+0020..U+007E, and none needs escaping
   in COPY text;
-- every row has exactly the field keys, every value is a scalar except the
-  nested fields, whose shape is checked (e.g. a list of ``{"itemNo": str}``):
-  the nesting depth is known. The brackets and braces in the text must number
-  exactly the containers decoded (one in a string would only send the block
-  to the row path), so no container hides anywhere else;
+- every row has exactly the field keys, every value is a scalar (each column
+  check refuses any other type) except the nested fields, whose shape is
+  checked (e.g. a list of ``{"itemNo": str}``): the nesting depth is known;
 - the colons in the text must number the keys decoded (or, failing that, the
   key ends counted exactly): a repeated key, which msgspec would keep once,
-  sends the block to the row path and the JSON guard.
+  sends the block to the row path and the JSON guard. msgspec drops nothing
+  else, so no container (however deep) hides in the text: it could only be
+  the value of a repeated key.
+- the block is no longer than the longest string allowed.
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ from apps.core.parsing import (
 # A column check: the values of one field in a block -> the values to stage, or
 # None when the row path must look at the block.
 ColumnCheck = Callable[[Sequence[Any]], "Sequence[Any] | None"]
-# Shape of a nested field's values: (containers, keys, deepest level below the row).
-NestedShape = Callable[[Sequence[Any]], tuple[int, int, int]]
+# Shape of a nested field's values: (keys, deepest level below the row).
+NestedShape = Callable[[Sequence[Any]], tuple[int, int]]
 
 _md5 = partial(hashlib.md5, usedforsecurity=False)
 _hexdigest = methodcaller("hexdigest")
@@ -256,10 +257,9 @@ class BlockPlan:
         nested = tuple((i, spec.shape) for i, spec in enumerate(specs) if spec.shape is not None)
         return cls(fields=tuple(fields), nested=nested)
 
-    def columns(self, rows: list[Any], piece: bytes, openers: int, max_depth: int) -> list[Sequence[Any]] | None:
+    def columns(self, rows: list[Any], piece: bytes, max_depth: int) -> list[Sequence[Any]] | None:
         """The staged values of ``rows`` column by column (``piece``: their JSON
-        text, holding ``openers`` "{" and "[" bytes), or None when the row path
-        must check them."""
+        text), or None when the row path must check them."""
         if not rows or not plain_text(piece) or set(map(type, rows)) != {dict}:
             return None
         width = len(self.fields)
@@ -269,16 +269,15 @@ class BlockPlan:
             raw = list(zip(*map(itemgetter(*(f.wire for f in self.fields)), rows), strict=True))
         except KeyError:
             return None
-        containers, keys, depth = len(rows), len(rows) * width, 0
+        keys, depth = len(rows) * width, 0
         for position, shape in self.nested:
             try:
-                nested_containers, nested_keys, nested_depth = shape(raw[position])
+                nested_keys, nested_depth = shape(raw[position])
             except (TypeError, KeyError, ValueError):
                 return None
-            containers += nested_containers
             keys += nested_keys
             depth = max(depth, nested_depth)
-        if 2 + depth > max_depth or openers != containers:
+        if 2 + depth > max_depth:
             return None
         if not keys_match(piece, keys):
             return None
@@ -314,16 +313,16 @@ def keys_match(piece: bytes, keys: int) -> bool:
 
 def list_of_objects_shape(key: str) -> NestedShape:
     """Shape of a column of lists of ``{key: value}`` objects (exactly that key):
-    containers and keys, depth 2 (the list, its objects). Raises when a value
-    has another shape."""
+    their keys, depth 2 (the list, its objects). Raises when a value has another
+    shape (the field's column check then checks the values are scalars)."""
 
-    def shape(values: Sequence[Any]) -> tuple[int, int, int]:
+    def shape(values: Sequence[Any]) -> tuple[int, int]:
         if set(map(type, values)) != {list}:
             raise TypeError
         items = list(chain.from_iterable(values))
         if items and (set(map(type, items)) != {dict} or set(map(len, items)) != {1}):
             raise TypeError
         list(map(itemgetter(key), items))  # KeyError when another key
-        return len(values) + len(items), len(items), 2
+        return len(items), 2
 
     return shape

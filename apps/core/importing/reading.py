@@ -44,6 +44,7 @@ _WHITESPACE = b" \t\r\n"
 _CUT_ATTEMPTS = 4
 _CUT_CANDIDATES = 64
 _TAIL_BYTES = 1 << 16
+_OPENING_BYTES = 256
 
 
 class _Rest:
@@ -99,10 +100,20 @@ def _brackets(text: bytes) -> tuple[int, int, int, int]:
     return text.count(b"{"), text.count(b"}"), text.count(b"["), text.count(b"]")
 
 
-def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int, int] | None:
+def _decode_rows(buffer: bytes, position: int, cut: int) -> list[Any] | None:
+    """The rows of ``buffer[position:cut]``, or None when that is not whole rows: a
+    cut inside a row, a string or a nested list does not decode, so a decode
+    proves the cut."""
+    try:
+        rows = _DECODER.decode(b"[" + buffer[position:cut] + b"]")
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
+        return None
+    return rows if isinstance(rows, list) else None
+
+
+def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | None:
     """Decode the whole rows of ``buffer[position:]`` up to the last row boundary.
-    Returns (rows, where the next row starts, how many "{" and "[" bytes the rows'
-    text holds) or None when no cut decodes."""
+    Returns (rows, where the next row starts) or None when no cut decodes."""
     # The last gaps only: searched for in the buffer's tail first.
     gaps: list[int] = []
     for start in (max(position, len(buffer) - _TAIL_BYTES), position):
@@ -112,6 +123,17 @@ def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int, in
     candidates = gaps[-_CUT_CANDIDATES:]
     if not candidates:
         return None
+    # Rows of one report open alike (their first key): the last gap followed by the
+    # first row's opening is tried first, without counting brackets.
+    opening = buffer[position : buffer.find(b":", position, position + _OPENING_BYTES) + 1]
+    if len(opening) > 2:
+        for cut in reversed(candidates):
+            start = buffer.index(b"{", cut)
+            if buffer.startswith(opening, start):
+                rows = _decode_rows(buffer, position, cut)
+                if rows is not None:
+                    return rows, start
+                break
     last = candidates[-1]
     # Brackets up to the last candidate counted once; an earlier cut's by difference.
     counted = _brackets(buffer[position:last])
@@ -129,23 +151,19 @@ def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int, in
             )
         if counts[0] != counts[1] or counts[2] != counts[3]:
             continue  # the cut is inside a row (its nested list): cheaply skipped
-        try:
-            rows = _DECODER.decode(b"[" + buffer[position:cut] + b"]")
-        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
+        rows = _decode_rows(buffer, position, cut)
+        if rows is None:
             decodes += 1
             if decodes >= _CUT_ATTEMPTS:
                 return None
             continue
-        if not isinstance(rows, list):  # pragma: no cover - "[...]" decodes to a list
-            return None
-        return rows, buffer.index(b"{", cut), counts[0] + counts[2]
+        return rows, buffer.index(b"{", cut)
     return None
 
 
-# fast(index of the block's first row, its rows, their JSON text, how many "{"
-# and "[" bytes that text holds) -> the block's COPY text when the fast path took
-# it (apps.core.importing.blocks), else None.
-FastBlock = Callable[[int, list[Any], bytes, int], "CopyTextBlock | None"]
+# fast(index of the block's first row, its rows, their JSON text) -> the block's
+# COPY text when the fast path took it (apps.core.importing.blocks), else None.
+FastBlock = Callable[[int, list[Any], bytes], "CopyTextBlock | None"]
 
 
 def iter_json_array(file: IO[bytes], fast: FastBlock | None = None) -> Iterator[Any]:
@@ -184,11 +202,7 @@ def iter_json_array(file: IO[bytes], fast: FastBlock | None = None) -> Iterator[
                 items = _DECODER.decode(b"[" + rest)
             except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
                 items = None
-            if (
-                isinstance(items, list)
-                and fast is not None
-                and (text := fast(index, items, rest, rest.count(b"{") + rest.count(b"["))) is not None
-            ):
+            if isinstance(items, list) and fast is not None and (text := fast(index, items, rest)) is not None:
                 yield text
                 return
             if not isinstance(items, list) or not _guard_accepts(items, rest, limits):
@@ -197,7 +211,7 @@ def iter_json_array(file: IO[bytes], fast: FastBlock | None = None) -> Iterator[
             yield from items
             return
         cut = _last_row_boundary(buffer, position)
-        if cut is not None and fast is not None and (text := fast(index, cut[0], buffer[position : cut[1]], cut[2])):
+        if cut is not None and fast is not None and (text := fast(index, cut[0], buffer[position : cut[1]])):
             index += text.rows
             position = cut[1]
             yield text
@@ -217,6 +231,6 @@ def iter_json_array(file: IO[bytes], fast: FastBlock | None = None) -> Iterator[
             # Cuts that never decode, or a row that long: the guard reads (and judges) the rest.
             yield from _guarded_rest(b"[" + buffer[position:], file, index)
             return
-        decoded, position, _openers = cut
+        decoded, position = cut
         index += len(decoded)
         yield from decoded

@@ -170,7 +170,7 @@ class RowValidator:
                     self.rows += 1
                     yield [*prefix, *values] if prefix else values
 
-    def _fast_block(self, first: int, rows: list[Any], piece: bytes, openers: int) -> CopyTextBlock | None:
+    def _fast_block(self, first: int, rows: list[Any], piece: bytes) -> CopyTextBlock | None:
         """The block's COPY text when every column passes its check and the rules
         across rows hold (``check_block``); None sends it to the row path."""
         if self.errors or self.check_block is None:
@@ -182,7 +182,7 @@ class RowValidator:
         limits = json_guard.json_limits()
         if len(piece) > limits.max_string_length:  # a string in it might pass the guard's limit
             return None
-        columns = self._plan.columns(rows, piece, openers, limits.max_depth)
+        columns = self._plan.columns(rows, piece, limits.max_depth)
         if columns is None:
             return None
         prefix = self.check_block(first, columns)
