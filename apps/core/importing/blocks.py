@@ -56,6 +56,7 @@ from apps.core.parsing import (
     _on_sqlite,
     parse_currency,
     parse_fraction,
+    parse_money,
 )
 
 # A column check: the values of one field in a block -> the values to stage, or
@@ -132,9 +133,10 @@ def money_column(
             if not all(map(_DECIMAL_TEXT.fullmatch, stripped)):
                 return None
             numbers = list(map(Decimal, stripped))
-        elif allow_string and kinds <= {str, Decimal, int}:  # numbers and numeric strings mixed
-            numbers = [_number(value) for value in values]
-            if None in numbers:
+        elif allow_string and kinds <= {str, Decimal, int}:  # numbers and numeric strings mixed: rare
+            try:
+                numbers = [parse_money(value, allow_string=True, places=places) for value in values]
+            except FieldError:
                 return None
         else:
             return None
@@ -153,13 +155,6 @@ def money_column(
         return quantized
 
     return check
-
-
-def _number(value: Any) -> Decimal | None:
-    if type(value) is str:
-        text = value.strip()
-        return Decimal(text) if _DECIMAL_TEXT.fullmatch(text) else None
-    return Decimal(value)
 
 
 # --- copy text ---------------------------------------------------------------------

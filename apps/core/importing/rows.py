@@ -118,7 +118,12 @@ class RowValidator:
     check_block: BlockCheck | None = None
     errors: ErrorCollector = field(default_factory=ErrorCollector)
     rows: int = 0
-    _plan: Any = None
+    # The fields' column checks (None: a field has none, or no check_block).
+    plan: BlockPlan | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self.check_block is not None:
+            self.plan = BlockPlan.for_fields(self.fields)
 
     def iter_valid(self, body: IO[bytes], on_progress: Callable[[int], None] | None = None) -> Iterator[Any]:
         """The staged values of each valid row (a list), or of a whole block the fast
@@ -126,7 +131,7 @@ class RowValidator:
         errors = self.errors
         check_row = self.check_row
         plan = [(spec.wire, spec.parse, spec.required, spec.aliases, spec.default) for spec in self.fields]
-        fast = self._fast_block if self.check_block is not None else None
+        fast = self._fast_block if self.plan is not None else None
         index = -1
         with gc_paused():
             for row in iter_json_array(body, fast):
@@ -173,16 +178,12 @@ class RowValidator:
     def _fast_block(self, first: int, rows: list[Any], piece: bytes) -> CopyTextBlock | None:
         """The block's COPY text when every column passes its check and the rules
         across rows hold (``check_block``); None sends it to the row path."""
-        if self.errors or self.check_block is None:
-            return None
-        if self._plan is None:
-            self._plan = BlockPlan.for_fields(self.fields) or False
-        if self._plan is False:
+        if self.errors or self.plan is None or self.check_block is None:
             return None
         limits = json_guard.json_limits()
         if len(piece) > limits.max_string_length:  # a string in it might pass the guard's limit
             return None
-        columns = self._plan.columns(rows, piece, limits.max_depth)
+        columns = self.plan.columns(rows, piece, limits.max_depth)
         if columns is None:
             return None
         prefix = self.check_block(first, columns)

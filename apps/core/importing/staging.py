@@ -21,6 +21,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -28,15 +29,13 @@ from django.db import connection
 from django.db.models import Model
 
 
+@dataclass(frozen=True, slots=True)
 class CopyTextBlock:
     """COPY text of ``rows`` rows, each line ending with its row digest (the fast
-    path's output, ``apps.core.importing.blocks.CopyText``)."""
+    path's output, ``apps.core.importing.blocks.copy_text``)."""
 
-    __slots__ = ("rows", "text")
-
-    def __init__(self, text: str, rows: int) -> None:
-        self.text = text
-        self.rows = rows
+    text: str
+    rows: int
 
 
 STAGE_MARK = "__stage_"
