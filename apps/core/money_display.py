@@ -51,15 +51,22 @@ def _places(amount: Decimal, currency: str | None) -> int:
 def format_money(amount: Decimal | int | str | None, currency: str | None = None) -> str:
     """``1234567.5`` EUR -> ``1,234,567.50``; JPY ``1200.0000`` -> ``1,200``;
     negative amounts keep their minus sign. Separators follow the active language."""
-    if amount is None or amount == "":
+    value = _finite_decimal(amount)
+    if not isinstance(value, Decimal):
+        return value
+    return _grouped(value, _places(value, currency))
+
+
+def _finite_decimal(value: Decimal | int | str | None) -> Decimal | str:
+    """``value`` as a finite Decimal, or the text to show instead: EMPTY for
+    nothing, the value itself when it is not a number or not finite."""
+    if value is None or value == "":
         return EMPTY
     try:
-        value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation:
-        return str(amount)
-    if not value.is_finite():
         return str(value)
-    return _grouped(value, _places(value, currency))
+    return number if number.is_finite() else str(number)
 
 
 def _grouped(value: Decimal, places: int) -> str:
@@ -77,14 +84,9 @@ def _grouped(value: Decimal, places: int) -> str:
 def format_number(value: Decimal | int | str | None) -> str:
     """A quantity or a percentage: the same separators and minus sign as money, and
     only its significant decimal places (``2.0000`` -> ``2``, ``17.5000`` -> ``17.5``)."""
-    if value is None or value == "":
-        return EMPTY
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    if not number.is_finite():
-        return str(number)
+    number = _finite_decimal(value)
+    if not isinstance(number, Decimal):
+        return number
     exponent = number.normalize().as_tuple().exponent
     return _grouped(number, max(0, -exponent) if isinstance(exponent, int) else 0)
 

@@ -167,6 +167,20 @@ def test_the_admin_refuses_what_the_api_refuses_with_the_same_message(finance, k
     assert Purchase.objects.filter(pk=purchase.pk).values().get() == before
 
 
+def _kashflow_user_form(user_pk: int) -> dict[str, str]:
+    """The KashFlow API user add form: bound to ``user_pk``, no tokens yet."""
+    return {
+        "user": str(user_pk),
+        "api_access": "on",
+        "failed_attempts": "0",
+        "new_memorable_word": "elephant",
+        "tokens-TOTAL_FORMS": "0",
+        "tokens-INITIAL_FORMS": "0",
+        "tokens-MIN_NUM_FORMS": "0",
+        "tokens-MAX_NUM_FORMS": "1000",
+    }
+
+
 def test_finance_staff_can_create_a_kashflow_api_user(finance):
     user = UserFactory(username="integration")
     lookup = finance.get(
@@ -177,16 +191,7 @@ def test_finance_staff_can_create_a_kashflow_api_user(finance):
     assert [item["text"] for item in lookup.json()["results"]] == ["integration"]
     response = finance.post(
         reverse("admin:purchases_kashflowuser_add"),
-        {
-            "user": user.pk,
-            "api_access": "on",
-            "failed_attempts": "0",
-            "new_memorable_word": "elephant",
-            "tokens-TOTAL_FORMS": "0",
-            "tokens-INITIAL_FORMS": "0",
-            "tokens-MIN_NUM_FORMS": "0",
-            "tokens-MAX_NUM_FORMS": "1000",
-        },
+        _kashflow_user_form(user.pk),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert KashflowUser.objects.get(user=user).memorable_word_length == 8
@@ -198,16 +203,7 @@ def test_finance_staff_cannot_bind_a_kashflow_api_user_to_an_admin_account(finan
     target = UserFactory(username=f"boss-{kind}", is_staff=True, is_superuser=kind == "superuser")
     response = finance.post(
         reverse("admin:purchases_kashflowuser_add"),
-        {
-            "user": target.pk,
-            "api_access": "on",
-            "failed_attempts": "0",
-            "new_memorable_word": "elephant",
-            "tokens-TOTAL_FORMS": "0",
-            "tokens-INITIAL_FORMS": "0",
-            "tokens-MIN_NUM_FORMS": "0",
-            "tokens-MAX_NUM_FORMS": "1000",
-        },
+        _kashflow_user_form(target.pk),
     )
     assert response.status_code == 200
     assert "Bind a service account" in " ".join(response.context["adminform"].form.errors["user"])
