@@ -103,12 +103,17 @@ def build_indexes_like_parent(
     instead of building them under its lock. ``progress`` gets the share done
     (0-1) after each index. Returns how many were built.
 
-    ``before_load``: on the empty stage table, only the indexes on columns it
-    already has (not those on a column the apply adds, e.g. the snapshot), and
-    no ANALYZE. PostgreSQL then maintains them row by row while the rows are
-    loaded, on its own core, while Python validates the next rows on the other:
-    measured faster end to end than one sort per index after the load, which
-    nothing else overlaps."""
+    ``before_load``: on the empty stage table, only the PRIMARY KEY and UNIQUE
+    constraints on columns it already has (not those on a column the apply
+    adds, e.g. the snapshot), and no ANALYZE. PostgreSQL maintains a key row by
+    row while the rows are loaded, on its own core, while Python validates the
+    next rows on the other: a key's entries arrive in load order (the id from
+    its sequence, SAP's numbers as sent), so each lands beside the last one and
+    costs little. A plain index (a date, a payer) takes its entries in no
+    order: kept row by row it costs PostgreSQL about three times one sort after
+    the load, so those are built after it. Measured on 1M invoices (2 cores):
+    COPY 5.5 s bare, 6.5-7.2 s with the two keys, 11.7-12.9 s with every
+    index; the three plain indexes built after it in 1.8-1.9 s."""
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{settings.IMPORT_MAINTENANCE_WORK_MEM}'")
         cursor.execute(
@@ -132,7 +137,7 @@ def build_indexes_like_parent(
         built = 0
         for number, (index_def, constraint_type, constraint_def, keys, expression) in enumerate(definitions, start=1):
             name = f"{table}_{number}"[-63:]
-            if name in present or (before_load and (expression or not set(keys) <= columns)):
+            if name in present or (before_load and (expression or not constraint_type or not set(keys) <= columns)):
                 continue
             if constraint_type:
                 cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {constraint_def}")
