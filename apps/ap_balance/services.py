@@ -139,8 +139,9 @@ class ApBalanceReport(Report):
         self.seen.add(key)
         return []
 
-    def check_block(self, index: int, columns: Sequence[Sequence[Any]]) -> list[list[Any]] | None:
-        """``check_row`` for a whole block: its lines' keys unique and new."""
+    def check_block(self, index: int, columns: Sequence[Sequence[str]]) -> list[list[str]] | None:
+        """``check_row`` for a whole block (its columns as COPY text, each key's
+        text its value): its lines' keys unique and new."""
         parts = zip(columns[COMPANY_POSITION], columns[DEALER_POSITION], columns[ID_POSITION], strict=True)
         keys = list(map("\x1f".join, parts))
         unique = set(keys)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.bounds import field_bounds
 from apps.core.exceptions import ValidationFailed
 from apps.core.importing import partitions
-from apps.core.importing.blocks import distinct_column, list_of_objects_shape
+from apps.core.importing.blocks import distinct_column, json_texts, list_of_objects_shape
 from apps.core.importing.registry import Importer, Report, register
 from apps.core.importing.rows import ErrorCollector, FieldSpec, bounded_text, plausible_date
 from apps.core.importing.staging import OLD_MARK, StageTable, leftover_tables, quote
@@ -63,13 +63,14 @@ def _order_items(value: object) -> list[dict[str, str]]:
     return items
 
 
-def _order_items_column(values: Sequence[Any]) -> Sequence[Any] | None:
+def _order_items_column(values: Sequence[Any]) -> Sequence[str] | None:
     """The fast path's check of a column of orderItems whose shape is known (lists
-    of {"itemNo": value}): every itemNo a string of at most 32 characters."""
+    of {"itemNo": value}): every itemNo a string of at most 32 characters; their
+    COPY text."""
     numbers = [entry["itemNo"] for items in values for entry in items]
     if not set(map(type, numbers)) <= {str} or (numbers and max(map(len, numbers)) > ORDER_ITEM_NO_LENGTH):
         return None
-    return values
+    return json_texts(values)
 
 
 ORDER_ITEM_NO = field_bounds(Invoice, "order_item").narrowed(max_length=ORDER_ITEM_NO_LENGTH)
@@ -173,14 +174,16 @@ class InvoiceReport(Report):
             self.years[row_year] = index
         return [row_year]
 
-    def check_block(self, index: int, columns: Sequence[Sequence[Any]]) -> list[list[Any]] | None:
-        """``check_row`` for a whole block: its invoiceIds unique and new, its rows
-        all of one year (the requested one, and the one of the rows before)."""
+    def check_block(self, index: int, columns: Sequence[Sequence[str]]) -> list[list[str]] | None:
+        """``check_row`` for a whole block (its columns as COPY text): its
+        invoiceIds unique and new, its rows all of one year (the requested one,
+        and the one of the rows before)."""
         invoice_ids = columns[INVOICE_ID_POSITION]
         unique = set(invoice_ids)
         if len(unique) != len(invoice_ids) or not self.seen_ids.isdisjoint(unique):
             return None
-        years = {fiscal_year(day, self.start_month) for day in set(columns[INVOICE_DATE_POSITION])}
+        days = map(dt.date.fromisoformat, set(columns[INVOICE_DATE_POSITION]))
+        years = {fiscal_year(day, self.start_month) for day in days}
         if len(years) != 1:
             return None
         (year,) = years
@@ -188,7 +191,7 @@ class InvoiceReport(Report):
             return None
         self.seen_ids |= unique
         self.years.setdefault(year, index)
-        return [[year] * len(invoice_ids)]
+        return [[str(year)] * len(invoice_ids)]
 
     def finish(self, *, rows: int, errors: ErrorCollector) -> None:
         if len(self.years) > 1:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
@@ -28,7 +29,7 @@ from rest_framework.exceptions import ParseError
 
 from apps.core import json_guard
 from apps.core.exceptions import ValidationFailed
-from apps.core.importing.blocks import keys_match
+from apps.core.importing.blocks import keys_match, plain_text
 from apps.core.importing.staging import CopyTextBlock
 
 NOT_AN_ARRAY = _("The body must be a JSON array of objects.")
@@ -100,18 +101,39 @@ def _brackets(text: bytes) -> tuple[int, int, int, int]:
     return text.count(b"{"), text.count(b"}"), text.count(b"["), text.count(b"]")
 
 
-def _decode_rows(buffer: bytes, position: int, cut: int) -> list[Any] | None:
+def _decode(text: bytes, decoder: msgspec.json.Decoder[Any] = _DECODER) -> list[Any] | None:
+    """The items of the JSON array ``text``, or None when it is not one (the guard
+    names what is wrong). A row the fast path's ``decoder`` does not take (a key
+    missing or unknown, not an object) has the array read as objects."""
+    try:
+        items = decoder.decode(text)
+    except msgspec.ValidationError:
+        return None if decoder is _DECODER else _decode(text)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        return None
+    return items if isinstance(items, list) else None
+
+
+def _as_objects(items: list[Any], text: bytes) -> list[Any] | None:
+    """``items`` (decoded from ``text``) as the row path reads them: dicts, not the
+    fast path's Structs."""
+    if items and isinstance(items[0], msgspec.Struct):
+        return _decode(text)
+    return items
+
+
+def _decode_rows(
+    buffer: bytes, position: int, cut: int, decoder: msgspec.json.Decoder[Any] = _DECODER
+) -> list[Any] | None:
     """The rows of ``buffer[position:cut]``, or None when that is not whole rows: a
     cut inside a row, a string or a nested list does not decode, so a decode
     proves the cut."""
-    try:
-        rows = _DECODER.decode(b"[" + buffer[position:cut] + b"]")
-    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
-        return None
-    return rows if isinstance(rows, list) else None
+    return _decode(b"[" + buffer[position:cut] + b"]", decoder)
 
 
-def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | None:
+def _last_row_boundary(
+    buffer: bytes, position: int, decoder: msgspec.json.Decoder[Any] = _DECODER
+) -> tuple[list[Any], int] | None:
     """Decode the whole rows of ``buffer[position:]`` up to the last row boundary.
     Returns (rows, where the next row starts) or None when no cut decodes."""
     # The last gaps only: searched for in the buffer's tail first.
@@ -130,7 +152,7 @@ def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | 
         for cut in reversed(candidates):
             start = buffer.index(b"{", cut)
             if buffer.startswith(opening, start):
-                rows = _decode_rows(buffer, position, cut)
+                rows = _decode_rows(buffer, position, cut, decoder)
                 if rows is not None:
                     return rows, start
                 break
@@ -151,7 +173,7 @@ def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | 
             )
         if counts[0] != counts[1] or counts[2] != counts[3]:
             continue  # the cut is inside a row (its nested list): cheaply skipped
-        rows = _decode_rows(buffer, position, cut)
+        rows = _decode_rows(buffer, position, cut, decoder)
         if rows is None:
             decodes += 1
             if decodes >= _CUT_ATTEMPTS:
@@ -161,12 +183,27 @@ def _last_row_boundary(buffer: bytes, position: int) -> tuple[list[Any], int] | 
     return None
 
 
-# fast(index of the block's first row, its rows, their JSON text) -> the block's
-# COPY text when the fast path took it (apps.core.importing.blocks), else None.
-FastBlock = Callable[[int, list[Any], bytes], "CopyTextBlock | None"]
+def _always() -> bool:
+    return True
 
 
-def iter_json_array(file: IO[bytes], fast: FastBlock | None = None) -> Iterator[Any]:
+@dataclass(frozen=True)
+class FastPath:
+    """The fast path of a reading (``apps.core.importing.blocks``).
+
+    ``take(index of the block's first row, its rows, their JSON text)`` returns
+    the block's COPY text when the fast path took it, else None. ``decoder``
+    reads the rows of a block offered to it (its own row type); ``open()`` says
+    whether the next block may be taken at all (no error found yet). A block
+    that is not plain text or arrives when the path is closed is decoded as
+    objects at once: it would be given back anyway."""
+
+    take: Callable[[int, list[Any], bytes], CopyTextBlock | None]
+    decoder: msgspec.json.Decoder[Any] = _DECODER
+    open: Callable[[], bool] = _always
+
+
+def iter_json_array(file: IO[bytes], fast: FastPath | None = None) -> Iterator[Any]:
     """Yield the items of a top-level JSON array, streaming. Numbers with a fraction
     come as Decimal, integers as int. Malformed JSON raises ParseError (HTTP 400),
     hostile JSON the guard's JsonRejected (400 / 413); a body that is JSON but not
@@ -196,26 +233,30 @@ def iter_json_array(file: IO[bytes], fast: FastBlock | None = None) -> Iterator[
             exhausted = not more
             buffer = buffer[position:] + more
             position = 0
+        # The fast path is offered the next block only when it may take it.
+        take = fast.take if fast is not None and fast.open() and plain_text(buffer) else None
+        decoder = fast.decoder if fast is not None and take is not None else _DECODER
         if exhausted:
             rest = buffer[position:]
-            try:
-                items = _DECODER.decode(b"[" + rest)
-            except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):  # the guard names what is wrong
-                items = None
-            if isinstance(items, list) and fast is not None and (text := fast(index, items, rest)) is not None:
+            items = _decode(b"[" + rest, decoder)
+            if items is not None and take is not None and (text := take(index, items, rest)):
                 yield text
                 return
-            if not isinstance(items, list) or not _guard_accepts(items, rest, limits):
+            items = _as_objects(items, b"[" + rest) if items is not None else None
+            if items is None or not _guard_accepts(items, rest, limits):
                 yield from _guarded_rest(b"[" + rest, file, index)
                 return
             yield from items
             return
-        cut = _last_row_boundary(buffer, position)
-        if cut is not None and fast is not None and (text := fast(index, cut[0], buffer[position : cut[1]])):
+        cut = _last_row_boundary(buffer, position, decoder)
+        if cut is not None and take is not None and (text := take(index, cut[0], buffer[position : cut[1]])):
             index += text.rows
             position = cut[1]
             yield text
             continue
+        if cut is not None:
+            objects = _as_objects(cut[0], b"[" + buffer[position : cut[1]] + b"]")
+            cut = None if objects is None else (objects, cut[1])
         if cut is not None and not _guard_accepts(cut[0], buffer[position : cut[1]], limits):
             cut = None
             yield from _guarded_rest(b"[" + buffer[position:], file, index)

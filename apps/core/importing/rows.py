@@ -29,7 +29,7 @@ from apps.core import json_guard
 from apps.core.bounds import field_bounds
 from apps.core.exceptions import ValidationFailed
 from apps.core.importing.blocks import BlockPlan, ColumnCheck, NestedShape, copy_text, distinct_column, text_column
-from apps.core.importing.reading import iter_json_array
+from apps.core.importing.reading import FastPath, iter_json_array
 from apps.core.importing.staging import CopyTextBlock
 from apps.core.message_text import Msg
 from apps.core.parsing import EMPTY, NOT_A_STRING, NOT_AN_OBJECT, REQUIRED, FieldError, parse_date
@@ -98,9 +98,10 @@ def gc_paused() -> Iterator[None]:
 # check_row(index, values, errors) -> values to stage before the field values, or
 # None when the row is invalid (the check has added its errors).
 RowCheck = Callable[[int, list[Any], ErrorCollector], "list[Any] | None"]
-# check_block(index of the first row, the block's staged columns) -> the columns
-# to stage before them, or None to send the block to the row path.
-BlockCheck = Callable[[int, Sequence[Sequence[Any]]], "list[list[Any]] | None"]
+# check_block(index of the first row, the block's staged columns as COPY text) ->
+# the columns to stage before them (COPY text), or None to send the block to the
+# row path.
+BlockCheck = Callable[[int, Sequence[Sequence[str]]], "list[list[str]] | None"]
 
 
 @dataclass
@@ -131,7 +132,9 @@ class RowValidator:
         errors = self.errors
         check_row = self.check_row
         plan = [(spec.wire, spec.parse, spec.required, spec.aliases, spec.default) for spec in self.fields]
-        fast = self._fast_block if self.plan is not None else None
+        fast = None
+        if self.plan is not None:
+            fast = FastPath(take=self._fast_block, decoder=self.plan.decoder, open=lambda: not errors)
         index = -1
         with gc_paused():
             for row in iter_json_array(body, fast):

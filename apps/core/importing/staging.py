@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -37,6 +38,11 @@ class CopyTextBlock:
     text: str
     rows: int
 
+
+try:  # CPython's own MD5: the digests of hashlib.md5 (OpenSSL's) without its per-call set-up
+    from _md5 import md5  # 0.75 against 1.2 µs for a 300-byte line on a 2-core machine
+except ImportError:  # a build without it
+    md5 = partial(hashlib.md5, usedforsecurity=False)
 
 STAGE_MARK = "__stage_"
 OLD_MARK = "__old_"
@@ -76,7 +82,7 @@ def copy_line(values: Sequence[Any]) -> str:
         else:
             parts.append(copy_text_value(value))
     line = "\t".join(parts)
-    return f"{line}\t{hashlib.md5(line.encode(), usedforsecurity=False).hexdigest()}\n"
+    return f"{line}\t{md5(line.encode()).hexdigest()}\n"
 
 
 def _unescape(value: str) -> str | None:
