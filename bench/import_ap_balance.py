@@ -14,7 +14,8 @@ Generates N valid AP open-balance rows as a JSON body, then in one run:
       printing the lines table's size after each (it grows by one snapshot each
       time: history is kept until ``prune_ap_snapshots``);
 and prints rows/s of each, the ratios f/r and p/r, and the peak RSS (VmHWM) of
-the web and the worker process. Uses its own database (BENCH_AP_DATABASE_URL,
+the web and the worker process. Every timed phase starts after a CHECKPOINT
+(no phase pays for an earlier one's writes). Uses its own database (BENCH_AP_DATABASE_URL,
 default finhub_bench_ap on 127.0.0.1, recreated) and the broker of
 BENCH_BROKER_URL / CELERY_BROKER_URL (a private queue on it).
 """

@@ -12,7 +12,8 @@ Generates N valid invoice rows of one year as a JSON body, then in one run:
       rows changed, 1% new), then --replaces more replaces of the same year,
       printing the invoice table's size after each (it must not grow);
 and prints rows/s of each, the ratios f/r and p/r, and the peak RSS (VmHWM) of
-the web and the worker process. Uses its own database (BENCH_DATABASE_URL,
+the web and the worker process. Every timed phase starts after a CHECKPOINT
+(no phase pays for an earlier one's writes). Uses its own database (BENCH_DATABASE_URL,
 default finhub_bench_invoices on 127.0.0.1, recreated) and the broker of
 BENCH_BROKER_URL / CELERY_BROKER_URL (a private queue on it).
 """

@@ -284,3 +284,26 @@ def test_rows_opening_with_different_keys_and_lists_of_several_items():
             body[i] = dict(reversed(list(row.items())))
     fast, _slow = _both(_body(body))
     assert fast["rows"] == 300 and fast["count"] == 0 and fast["blocks"] >= 10
+
+
+def test_trailing_zeros_past_the_places_and_an_exponent_are_read_as_the_row_path_reads_them():
+    text = _body(_rows(60)).decode()
+    assert '"amount": 1200.5,' in text
+    fast, _slow = _both(text.replace('"amount": 1200.5,', '"amount": 1200.500000,').encode())
+    assert fast["rows"] == 60 and fast["blocks"] >= 1 and "\t1200.5000\t" in fast["text"]
+    fast, _slow = _both(text.replace('"amount": 1200.5,', '"amount": 1.2005e3,', 1).encode())
+    assert fast["rows"] == 60 and "\t1200.5000\t" in fast["text"]
+
+
+def test_each_report_reads_its_dates_against_the_window_of_its_own_time(settings):
+    """The fast path remembers the dates of one report only: a narrower window
+    set between two reports refuses what the first one accepted."""
+    body = _body(_rows(60))
+    first, _slow = _both(body)
+    assert first["count"] == 0 and first["blocks"] >= 1
+    settings.KDP_EARLIEST_DATE = "2024-06-01"
+    second, _slow = _both(body)
+    assert second["count"] >= 60  # every row's dueDate (2024-04-15) is before the window now
+    assert (0, "dueDate", "Must be between 2024-06-01 and 2099-12-31 (the plausible dates of a report).") in second[
+        "errors"
+    ]

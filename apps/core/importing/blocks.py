@@ -95,19 +95,30 @@ def text_column(*, max_length: int, required: bool) -> ColumnCheck:
     return check
 
 
-def distinct_column(parse: Callable[[object], Any], kind: type) -> ColumnCheck:
+# Distinct values one report's column check remembers (dates of a few years, codes).
+MEMO_LIMIT = 1 << 16
+
+
+def distinct_column(parse: Callable[[object], Any], kind: type, *, memo: dict[Any, str] | None = None) -> ColumnCheck:
     """Values of one type, each distinct value parsed and written once (dates,
-    codes, choices)."""
+    codes, choices). With ``memo`` (a check of one report's: ``fresh()``, which
+    ``BlockPlan`` calls), a value seen in an earlier block is not parsed again:
+    a year's blocks share a few hundred dates."""
 
     def check(values: Sequence[Any]) -> Sequence[str] | None:
         if not set(map(type, values)) <= {kind}:
             return None
+        written = {} if memo is None else memo
+        if len(written) > MEMO_LIMIT:
+            written.clear()
         try:
-            written = {value: copy_text_value(parse(value)) for value in set(values)}
+            for value in set(values).difference(written):
+                written[value] = copy_text_value(parse(value))
         except FieldError:
             return None
         return list(map(written.__getitem__, values))
 
+    check.fresh = lambda: distinct_column(parse, kind, memo={})  # type: ignore[attr-defined]
     return check
 
 
@@ -126,28 +137,33 @@ def money_column(
     exactly ``places`` places; optionally ``low <= x < below``."""
     quantum = Decimal(1).scaleb(-places)
 
-    def check(values: Sequence[Any]) -> Sequence[str] | None:
-        if _on_sqlite():  # the 15-significant-digit rule of SQLite: the row path
-            return None
+    def numbers(values: Sequence[Any]) -> Sequence[Decimal] | None:
         kinds = set(map(type, values))
-        if kinds == {Decimal}:
-            numbers = values
-        elif kinds <= {Decimal, int}:
-            numbers = list(map(Decimal, values))
-        elif allow_string and kinds == {str}:
+        if kinds <= {Decimal, int}:
+            return list(map(Decimal, values))
+        if allow_string and kinds == {str}:
             stripped = list(map(str.strip, values))
             if not all(map(_DECIMAL_TEXT.fullmatch, stripped)):
                 return None
-            numbers = list(map(Decimal, stripped))
-        elif allow_string and kinds <= {str, Decimal, int}:  # numbers and numeric strings mixed: rare
+            return list(map(Decimal, stripped))
+        if allow_string and kinds <= {str, Decimal, int}:  # numbers and numeric strings mixed: rare
             try:
-                numbers = [parse_money(value, allow_string=True, places=places) for value in values]
+                return [parse_money(value, allow_string=True, places=places) for value in values]
             except FieldError:
                 return None
-        else:
+        return None
+
+    def check(values: Sequence[Any]) -> Sequence[str] | None:
+        if _on_sqlite():  # the 15-significant-digit rule of SQLite: the row path
             return None
         try:
-            quantized = list(map(Decimal.quantize, numbers, repeat(quantum), repeat(None), repeat(_EXACT)))
+            try:  # JSON numbers with a fraction (Decimal), the common case: no pass over their types
+                quantized = list(map(Decimal.quantize, values, repeat(quantum), repeat(None), repeat(_EXACT)))
+            except TypeError:  # a value that is not a Decimal (bool included)
+                converted = numbers(values)
+                if converted is None:
+                    return None
+                quantized = list(map(Decimal.quantize, converted, repeat(quantum), repeat(None), repeat(_EXACT)))
         except ArithmeticError:  # more places than allowed (Inexact), too many digits: the row path
             return None
         if quantized and max(map(Decimal.adjusted, quantized)) >= MONEY_INTEGER_DIGITS:
@@ -253,6 +269,8 @@ class BlockPlan:
             check = spec.check_column or column_check_for(spec.parse)
             if check is None:
                 return None
+            if hasattr(check, "fresh"):  # a check that remembers what it saw: its own for this plan
+                check = check.fresh()
             fields.append(_Field(wire=spec.wire, check=check, required=spec.required, default=spec.default))
         nested = tuple((i, spec.shape) for i, spec in enumerate(specs) if spec.shape is not None)
         # Attributes f0, f1, ... named on the wire by the fields' wire names, in staged order;
