@@ -77,7 +77,7 @@ def parse_currency(value: object) -> str:
 def _check_decimal(value: Decimal, places: int) -> Decimal:
     """Check a Decimal is finite, has at most ``places`` significant decimal places
     and fits the column; return it at exactly ``places`` places (1200.0 and
-    1200.00 are the same amount, stored and compared alike)."""
+    1200.00 are the same amount, stored and compared alike; so are -0.0 and 0)."""
     if not value.is_finite():
         raise FieldError(NOT_A_NUMBER)
     try:
@@ -86,6 +86,8 @@ def _check_decimal(value: Decimal, places: int) -> Decimal:
         raise FieldError(Msg(TOO_LARGE, digits=MONEY_INTEGER_DIGITS)) from None
     if quantized != value:
         raise FieldError(Msg(TOO_MANY_PLACES, places=places))
+    if not quantized:  # -0.00 is the amount 0: written (and digested) as 0.00
+        quantized = quantized.copy_abs()
     if quantized and quantized.adjusted() >= MONEY_INTEGER_DIGITS:
         raise FieldError(Msg(TOO_LARGE, digits=MONEY_INTEGER_DIGITS))
     if _on_sqlite() and quantized and len(quantized.normalize().as_tuple().digits) > SQLITE_DECIMAL_DIGITS:

@@ -275,6 +275,7 @@ class InvoiceImporter(Importer):
             partitions.add_constant_columns(stage.name, table, {"job_id": job.pk})
             partitions.build_indexes_like_parent(stage.name, table, progress=lambda share: progress(int(total * share)))
             partitions.add_bound_check(stage.name, "year", year)
+            partitions.lock_for_swap(table)  # before the first read of the parent
             counts = count_changes(stage=stage, year=year, rows=total)
             partitions.swap_partition(
                 parent=table, stage=stage.name, column="year", value=year, name=f"{table}_y{year}"

@@ -229,6 +229,35 @@ def test_a_fast_imported_year_reads_back_exactly():
     assert connection.vendor == "postgresql"
 
 
+def _submit_and_apply(body: list[dict[str, Any]]) -> Any:
+    submitted = import_report_submit(
+        kind="invoices",
+        body=io.BytesIO(_body(body)),
+        params={"year": "2024"},
+        body_sha256="0" * 64,
+        body_size=0,
+        enqueue=False,
+    )
+    job = import_job_apply(job_id=submitted.job.pk)
+    assert job is not None and job.status == "succeeded", job and job.message
+    return job
+
+
+def test_negative_zero_is_the_amount_zero_on_both_paths_and_counts_as_unchanged():
+    body = _rows()
+    for row in body:
+        row["amount"], row["taxAmount"] = 0, "0"
+    _submit_and_apply(body)
+    for row in body:
+        row["amount"], row["taxAmount"] = -0.0, " -0.00 "
+    fast, _slow = _both(_body(body))
+    assert fast["blocks"] >= 10 and "-0.0000" not in fast["text"] and "\t0.0000\t0.0000\t" in fast["text"]
+    body[5]["payer"] = "Müller GmbH"  # one block the row path reads
+    job = _submit_and_apply(body)
+    assert job.counts == {"added": 0, "removed": 0, "changed": 1, "rows": 300}
+    assert str(Invoice.objects.get(invoice_id=body[7]["invoiceId"]).amount) == "0.0000"
+
+
 def _ap_rows(n: int = 300) -> list[dict[str, Any]]:
     body = ap_rows(n)
     for i, row in enumerate(body):

@@ -3,6 +3,7 @@ see a mix. These need real concurrency (threads on their own connections)."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import threading
@@ -140,3 +141,50 @@ def test_a_reader_during_the_swaps_sees_the_old_or_the_new_year_never_both_or_no
     assert not failures, failures
     assert seen and set(seen) <= {(400, 1), (250, 1)}, set(seen)
     assert Invoice.objects.filter(year=2024).count() == 400
+
+
+def test_two_years_applied_at_the_same_time_both_succeed(monkeypatch):
+    """Each apply reads the parent table (change counts) before its swap takes the
+    parent exclusively. Two imports of different years reading it at the same time
+    used to deadlock (PostgreSQL failed one): applies now take the parent one at a
+    time before reading it. The barrier holds each apply inside its change counts
+    until the other arrives there too, or 2 s have passed."""
+    from apps.invoices import services
+
+    _import(rows(30, invoiceDate="20220105"))
+    _import(rows(30, invoiceDate="20230105"))
+    jobs = []
+    for year, size in ((2022, 20), (2023, 25)):
+        raw = io.BytesIO(json.dumps(rows(size, invoiceDate=f"{year}0105")).encode())
+        jobs.append(
+            import_report_submit(kind="invoices", body=raw, params={}, body_sha256="", body_size=0, enqueue=False).job
+        )
+    both_read = threading.Barrier(2)
+    count_changes = services.count_changes
+
+    def counted_together(**kwargs):
+        counts = count_changes(**kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_read.wait(timeout=2)
+        return counts
+
+    monkeypatch.setattr(services, "count_changes", counted_together)
+    applied: dict[int, ImportJob | None] = {}
+
+    def apply(job_id: int) -> None:
+        try:
+            applied[job_id] = import_job_apply(job_id=job_id)
+        finally:
+            connections["default"].close()
+
+    threads = [threading.Thread(target=apply, args=(job.pk,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    results = {job.pk: (applied[job.pk].status, applied[job.pk].message) for job in jobs}
+    assert results == {job.pk: ("succeeded", "") for job in jobs}
+    assert applied[jobs[0].pk].counts == {"added": 20, "removed": 30, "changed": 0, "rows": 20}
+    assert applied[jobs[1].pk].counts == {"added": 25, "removed": 30, "changed": 0, "rows": 25}
+    assert Invoice.objects.filter(year=2022).count() == 20
+    assert Invoice.objects.filter(year=2023).count() == 25

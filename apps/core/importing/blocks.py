@@ -136,6 +136,8 @@ def money_column(
     decimal places and MONEY_INTEGER_DIGITS digits before the point, staged at
     exactly ``places`` places; optionally ``low <= x < below``."""
     quantum = Decimal(1).scaleb(-places)
+    zero = str(Decimal(0).quantize(quantum))
+    negative_zero = f"-{zero}"
 
     def numbers(values: Sequence[Any]) -> Sequence[Decimal] | None:
         kinds = set(map(type, values))
@@ -172,7 +174,10 @@ def money_column(
             return None
         if below is not None and quantized and max(quantized) >= below:
             return None
-        return list(map(str, quantized))
+        texts = list(map(str, quantized))
+        if negative_zero in texts:  # -0.0 is the amount 0, as parse_money writes it
+            texts = [zero if text == negative_zero else text for text in texts]
+        return texts
 
     return check
 

@@ -164,6 +164,18 @@ def add_bound_check(table: str, column: str, value: int) -> None:
         )
 
 
+def lock_for_swap(parent: str) -> None:
+    """Take ``parent`` (the table itself, not its partitions) in SHARE UPDATE
+    EXCLUSIVE mode until the commit: one import at a time reads the parent and
+    swaps a partition of it, so two imports of different years cannot each hold
+    a read lock on the parent while waiting for the swap's exclusive lock (a
+    deadlock PostgreSQL ended by failing one of them). Readers (ACCESS SHARE)
+    and row writes (ROW EXCLUSIVE) are not blocked; the stage table's own work
+    (its indexes) runs before this, side by side with other imports."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE ONLY {quote(parent)} IN SHARE UPDATE EXCLUSIVE MODE")
+
+
 def _with_lock_retries(action: Any, what: str) -> None:
     """Run ``action(cursor)`` in a savepoint with ``lock_timeout``; on a lock
     timeout roll the savepoint back, wait a little longer each time and retry. A
