@@ -155,18 +155,23 @@ def money_column(
                 return None
         return None
 
+    def exact(numbers: Sequence[Decimal]) -> list[Decimal] | None:
+        """At exactly ``places`` places, or None for more places than allowed
+        (Inexact) or too many digits: the row path names them."""
+        try:
+            return list(map(Decimal.quantize, numbers, repeat(quantum), repeat(None), repeat(_EXACT)))
+        except ArithmeticError:
+            return None
+
     def check(values: Sequence[Any]) -> Sequence[str] | None:
         if _on_sqlite():  # the 15-significant-digit rule of SQLite: the row path
             return None
-        try:
-            try:  # JSON numbers with a fraction (Decimal), the common case: no pass over their types
-                quantized = list(map(Decimal.quantize, values, repeat(quantum), repeat(None), repeat(_EXACT)))
-            except TypeError:  # a value that is not a Decimal (bool included)
-                converted = numbers(values)
-                if converted is None:
-                    return None
-                quantized = list(map(Decimal.quantize, converted, repeat(quantum), repeat(None), repeat(_EXACT)))
-        except ArithmeticError:  # more places than allowed (Inexact), too many digits: the row path
+        try:  # JSON numbers with a fraction (Decimal), the common case: no pass over their types
+            quantized = exact(values)
+        except TypeError:  # a value that is not a Decimal (bool included)
+            converted = numbers(values)
+            quantized = None if converted is None else exact(converted)
+        if quantized is None:
             return None
         if quantized and max(map(Decimal.adjusted, quantized)) >= MONEY_INTEGER_DIGITS:
             return None

@@ -183,10 +183,6 @@ def _last_row_boundary(
     return None
 
 
-def _always() -> bool:
-    return True
-
-
 @dataclass(frozen=True)
 class FastPath:
     """The fast path of a reading (``apps.core.importing.blocks``).
@@ -199,8 +195,8 @@ class FastPath:
     objects at once: it would be given back anyway."""
 
     take: Callable[[int, list[Any], bytes], CopyTextBlock | None]
-    decoder: msgspec.json.Decoder[Any] = _DECODER
-    open: Callable[[], bool] = _always
+    decoder: msgspec.json.Decoder[Any]
+    open: Callable[[], bool]
 
 
 def iter_json_array(file: IO[bytes], fast: FastPath | None = None) -> Iterator[Any]:
@@ -234,22 +230,23 @@ def iter_json_array(file: IO[bytes], fast: FastPath | None = None) -> Iterator[A
             buffer = buffer[position:] + more
             position = 0
         # The fast path is offered the next block only when it may take it.
-        take = fast.take if fast is not None and fast.open() and plain_text(buffer) else None
-        decoder = fast.decoder if fast is not None and take is not None else _DECODER
+        offered = fast if fast is not None and fast.open() and plain_text(buffer) else None
+        decoder = offered.decoder if offered is not None else _DECODER
         if exhausted:
             rest = buffer[position:]
             items = _decode(b"[" + rest, decoder)
-            if items is not None and take is not None and (text := take(index, items, rest)):
+            if items is not None and offered is not None and (text := offered.take(index, items, rest)):
                 yield text
                 return
-            items = _as_objects(items, b"[" + rest) if items is not None else None
+            if items is not None:
+                items = _as_objects(items, b"[" + rest)
             if items is None or not _guard_accepts(items, rest, limits):
                 yield from _guarded_rest(b"[" + rest, file, index)
                 return
             yield from items
             return
         cut = _last_row_boundary(buffer, position, decoder)
-        if cut is not None and take is not None and (text := take(index, cut[0], buffer[position : cut[1]])):
+        if cut is not None and offered is not None and (text := offered.take(index, cut[0], buffer[position : cut[1]])):
             index += text.rows
             position = cut[1]
             yield text

@@ -29,10 +29,11 @@ class Report:
 
     def check_block(self, index: int, columns: Sequence[Sequence[str]]) -> list[list[str]] | None:
         """The fast path's ``check_row`` for a whole block of valid rows (their
-        staged values column by column, as COPY text; ``index``: the first row's).
-        Returns the columns staged before them (COPY text), or None to send the block to the row path
-        (which then names the errors); changes the report's state only when it
-        takes the block. None by default: the row path only."""
+        staged values column by column, as COPY text; ``index``: the first
+        row's). Returns the columns staged before them (COPY text), or None to
+        send the block to the row path (which then names the errors); changes
+        the report's state only when it takes the block. None by default: the
+        row path only."""
         return None
 
     def finish(self, *, rows: int, errors: ErrorCollector) -> None:

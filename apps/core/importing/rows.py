@@ -180,8 +180,9 @@ class RowValidator:
 
     def _fast_block(self, first: int, rows: list[Any], piece: bytes) -> CopyTextBlock | None:
         """The block's COPY text when every column passes its check and the rules
-        across rows hold (``check_block``); None sends it to the row path."""
-        if self.errors or self.plan is None or self.check_block is None:
+        across rows hold (``check_block``); None sends it to the row path. Never
+        offered a block once an error was found (``FastPath.open``)."""
+        if self.plan is None or self.check_block is None:
             return None
         limits = json_guard.json_limits()
         if len(piece) > limits.max_string_length:  # a string in it might pass the guard's limit
