@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Sum
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.bounds import field_bounds
 from apps.core.exceptions import ValidationFailed
 from apps.core.importing import partitions
-from apps.core.importing.blocks import distinct_column, json_texts, list_of_objects_shape
+from apps.core.importing.blocks import distinct_column, json_texts, list_of_structs_shape
 from apps.core.importing.registry import Importer, Report, register
 from apps.core.importing.rows import ErrorCollector, FieldSpec, bounded_text, plausible_date
 from apps.core.importing.staging import OLD_MARK, StageTable, leftover_tables, quote
@@ -63,16 +64,20 @@ def _order_items(value: object) -> list[dict[str, str]]:
     return items
 
 
-def _order_items_column(values: Sequence[Any]) -> Sequence[str] | None:
-    """The fast path's check of a column of orderItems whose shape is known (lists
-    of {"itemNo": value}): every itemNo a string of at most 32 characters; their
-    COPY text."""
-    numbers = [entry["itemNo"] for items in values for entry in items]
-    if not set(map(type, numbers)) <= {str} or (numbers and max(map(len, numbers)) > ORDER_ITEM_NO_LENGTH):
-        return None
+class OrderItem(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """An orderItems entry as the fast path decodes it: exactly ``{"itemNo": str}``,
+    the string at most 32 characters (anything else: the row path)."""
+
+    item_no: Annotated[str, msgspec.Meta(max_length=ORDER_ITEM_NO_LENGTH)] = msgspec.field(name="itemNo")
+
+
+def _order_items_column(values: Sequence[list[OrderItem]]) -> Sequence[str]:
+    """The fast path's orderItems column (its wire type checked every entry): the
+    COPY text of each list, as the row path stages it."""
     return json_texts(values)
 
 
+_order_items_column.wire_type = list[OrderItem]  # type: ignore[attr-defined]
 ORDER_ITEM_NO = field_bounds(Invoice, "order_item").narrowed(max_length=ORDER_ITEM_NO_LENGTH)
 _money = money_parser()
 _money_or_string = money_parser(allow_string=True)
@@ -120,7 +125,7 @@ FIELDS = [
         "order_items",
         _order_items,
         check_column=_order_items_column,
-        shape=list_of_objects_shape("itemNo"),
+        shape=list_of_structs_shape(OrderItem),
     ),
     FieldSpec("billTo", "bill_to", _text("bill_to")),
 ]

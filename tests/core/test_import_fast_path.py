@@ -120,6 +120,8 @@ def _one_row_changed(index: int, **changes: Any) -> list[dict[str, Any]]:
         ({"deliveryNote": None}, False),  # but present
         ({"orderId": "   "}, False),  # blank
         ({"orderId": "x" * 65}, False),  # past the column
+        ({"orderId": 12345}, False),  # a number where text is expected
+        ({"deliveryNote": "x" * 300}, False),  # optional, but past its column
         ({"amount": 12.34567}, False),  # five places
         ({"amount": 10**16}, False),  # past 16 digits
         ({"amount": True}, False),
@@ -132,6 +134,8 @@ def _one_row_changed(index: int, **changes: Any) -> list[dict[str, Any]]:
         ({"reverseMark": True}, False),
         ({"reverseMark": 1}, True),
         ({"reverseMark": 1.0}, False),  # a number with a fraction is not the integer 1
+        ({"reverseMark": 10**30}, False),  # past any integer column
+        ({"reverseMark": "1"}, False),
         ({"invoiceType": "X"}, False),
         ({"currency": " eur "}, True),  # read as EUR
         ({"currency": "XAU"}, False),
@@ -140,6 +144,9 @@ def _one_row_changed(index: int, **changes: Any) -> list[dict[str, Any]]:
         ({"invoiceDate": "2023-12-31"}, False),  # another year
         ({"orderItems": [{"itemNo": "10", "extra": 1}]}, True),  # staged without the extra key
         ({"orderItems": [{"itemNo": 10}]}, False),
+        ({"orderItems": [{"itemNo": "1" * 33}]}, False),  # past 32 characters
+        ({"orderItems": [{}]}, False),
+        ({"orderItems": [None]}, False),
         ({"orderItems": []}, True),
         ({"orderItems": [[{"itemNo": "10"}]]}, False),
         ({"orderItems": {"itemNo": "10"}}, False),

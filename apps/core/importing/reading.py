@@ -33,7 +33,12 @@ from apps.core.importing.blocks import keys_match, plain_text
 from apps.core.importing.staging import CopyTextBlock
 
 NOT_AN_ARRAY = _("The body must be a JSON array of objects.")
-BLOCK_BYTES = 1 << 20
+# Rows are decoded and checked 64 KiB at a time: a block's Python objects (about
+# five times its bytes) then stay in the CPU's cache and in the interpreter's
+# already mapped memory. Measured on 200k invoice rows (2 cores, PostgreSQL
+# validator only): 13-16 µs a row with 32-128 KiB blocks against 31-34 µs with
+# 1 MiB blocks, whose objects need fresh pages (page faults) every block.
+BLOCK_BYTES = 1 << 16
 MIN_BLOCK_BYTES = 1 << 12
 
 _DECODER = msgspec.json.Decoder(float_hook=Decimal)
@@ -45,6 +50,7 @@ _WHITESPACE = b" \t\r\n"
 _CUT_ATTEMPTS = 4
 _CUT_CANDIDATES = 64
 _TAIL_BYTES = 1 << 16
+_NEAR_TAIL_BYTES = 1 << 12
 _OPENING_BYTES = 256
 
 
@@ -131,31 +137,42 @@ def _decode_rows(
     return _decode(b"[" + buffer[position:cut] + b"]", decoder)
 
 
+def _gaps(buffer: bytes, start: int) -> list[int]:
+    return [match.start() + 1 for match in _ROW_GAP.finditer(buffer, start)]
+
+
 def _last_row_boundary(
     buffer: bytes, position: int, decoder: msgspec.json.Decoder[Any] = _DECODER
 ) -> tuple[list[Any], int] | None:
     """Decode the whole rows of ``buffer[position:]`` up to the last row boundary.
     Returns (rows, where the next row starts) or None when no cut decodes."""
+    # Rows of one report open alike (their first key): the last gap followed by the
+    # first row's opening is tried first, without counting brackets; it is looked
+    # for in the buffer's last few KiB, then in its last _TAIL_BYTES.
+    opening = buffer[position : buffer.find(b":", position, position + _OPENING_BYTES) + 1]
+    tried = False
+    if len(opening) > 2:
+        for tail in (_NEAR_TAIL_BYTES, _TAIL_BYTES):
+            near = _gaps(buffer, max(position, len(buffer) - tail))
+            for cut in reversed(near):
+                start = buffer.index(b"{", cut)
+                if buffer.startswith(opening, start):
+                    rows = _decode_rows(buffer, position, cut, decoder)
+                    if rows is not None:
+                        return rows, start
+                    tried = True
+                    break
+            if tried or len(buffer) - position <= tail:
+                break
     # The last gaps only: searched for in the buffer's tail first.
     gaps: list[int] = []
     for start in (max(position, len(buffer) - _TAIL_BYTES), position):
-        gaps = [match.start() + 1 for match in _ROW_GAP.finditer(buffer, start)]
+        gaps = _gaps(buffer, start)
         if len(gaps) >= _CUT_CANDIDATES or start == position:
             break
     candidates = gaps[-_CUT_CANDIDATES:]
     if not candidates:
         return None
-    # Rows of one report open alike (their first key): the last gap followed by the
-    # first row's opening is tried first, without counting brackets.
-    opening = buffer[position : buffer.find(b":", position, position + _OPENING_BYTES) + 1]
-    if len(opening) > 2:
-        for cut in reversed(candidates):
-            start = buffer.index(b"{", cut)
-            if buffer.startswith(opening, start):
-                rows = _decode_rows(buffer, position, cut, decoder)
-                if rows is not None:
-                    return rows, start
-                break
     last = candidates[-1]
     # Brackets up to the last candidate counted once; an earlier cut's by difference.
     counted = _brackets(buffer[position:last])
