@@ -334,3 +334,14 @@ def test_each_report_reads_its_dates_against_the_window_of_its_own_time(settings
     assert (0, "dueDate", "Must be between 2024-06-01 and 2099-12-31 (the plausible dates of a report).") in second[
         "errors"
     ]
+
+
+def test_a_row_longer_than_a_block_is_read_whole_and_named_at_its_row(settings):
+    settings.JSON_MAX_STRING_LENGTH = 1024 * 1024  # 64 KiB blocks, the production size
+    body = _rows(2000)
+    body[1500]["deliveryNote"] = "x" * 200_000  # one row of three blocks; the guard allows it, the column not
+    fast, _slow = _both(_body(body))
+    assert fast["count"] == 1 and fast["errors"][0][:2] == (1500, "deliveryNote")
+    body[1500]["deliveryNote"] = "ok"
+    fast, _slow = _both(_body(body))
+    assert fast["rows"] == 2000 and fast["count"] == 0 and fast["blocks"] >= 15
