@@ -62,6 +62,25 @@ def test_each_replace_swaps_the_partition_and_leaves_no_other_table():
         assert partition_indexes == cursor.fetchone()[0] == 5
 
 
+def test_the_new_year_has_statistics_of_every_column_once_committed(monkeypatch):
+    from apps.core.importing import partitions
+
+    analyzed: list[str] = []  # the columns the apply analyzed before its own queries
+    build = partitions.build_indexes_like_parent
+
+    def spy(*args, **kwargs):
+        analyzed.extend(kwargs.get("analyze", ()))
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(partitions, "build_indexes_like_parent", spy)
+    _import(rows(40, invoiceDate="20240105"))
+    assert analyzed == ["year", "invoice_id", "currency"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname FROM pg_stats WHERE tablename = 'invoices_invoice_y2024'")
+        columns = {row[0] for row in cursor.fetchall()}
+    assert {"year", "invoice_id", "currency", "payer", "bill_to", "invoice_date", "amount"} <= columns
+
+
 def test_rows_written_outside_an_import_count_as_the_old_year():
     job = ImportJob.objects.create(kind="manual", scope="x", status="succeeded")
     template = rows(1)[0]

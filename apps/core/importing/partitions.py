@@ -96,12 +96,19 @@ def add_constant_columns(table: str, parent: str, constants: dict[str, int]) -> 
 
 
 def build_indexes_like_parent(
-    table: str, parent: str, *, before_load: bool = False, progress: Callable[[float], None] | None = None
+    table: str,
+    parent: str,
+    *,
+    before_load: bool = False,
+    progress: Callable[[float], None] | None = None,
+    analyze: Sequence[str] = (),
 ) -> int:
     """Give ``table`` every index and PRIMARY KEY / UNIQUE constraint of the
     partitioned ``parent`` that it does not have yet, so that ATTACH adopts them
-    instead of building them under its lock. ``progress`` gets the share done
-    (0-1) after each index. Returns how many were built.
+    instead of building them under its lock, then ANALYZE it: only the columns
+    in ``analyze`` when given (those the apply's own queries read; the rest
+    after the commit, ``analyze_table``), else every column. ``progress`` gets
+    the share done (0-1) after each index. Returns how many were built.
 
     ``before_load``: on the empty stage table, only the PRIMARY KEY and UNIQUE
     constraints on columns it already has (not those on a column the apply
@@ -149,10 +156,21 @@ def build_indexes_like_parent(
             if progress is not None:
                 progress(number / (len(definitions) + 1))
         if not before_load:
-            cursor.execute(f"ANALYZE {quote(table)}")
+            only = f" ({', '.join(quote(column) for column in analyze)})" if analyze else ""
+            cursor.execute(f"ANALYZE {quote(table)}{only}")
             if progress is not None:  # the index step is done, built here or before the load
                 progress(len(definitions) / (len(definitions) + 1))
     return built
+
+
+def analyze_table(table: str) -> None:
+    """Statistics of every column of ``table``, if it still exists: run after an
+    import's commit, whose apply analyzed only the columns its own queries read
+    (ANALYZE of 1M invoices: about 0.3 s for three columns, 0.9-1.0 s for all)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+        if cursor.fetchone()[0]:
+            cursor.execute(f"ANALYZE {quote(table)}")
 
 
 def add_bound_check(table: str, column: str, value: int) -> None:
