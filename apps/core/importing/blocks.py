@@ -236,7 +236,6 @@ class _Field:
     check: ColumnCheck
     required: bool
     default: Any
-    typed: bool  # the check has a wire_type: the decoder checked the values' type
 
 
 def _with_nulls(field: _Field, values: Sequence[Any]) -> Sequence[str] | None:
@@ -285,9 +284,7 @@ class BlockPlan:
                 return None
             if hasattr(check, "fresh"):  # a check that remembers what it saw: its own for this plan
                 check = check.fresh()
-            typed = hasattr(check, "wire_type")
-            field = _Field(wire=spec.wire, check=check, required=spec.required, default=spec.default, typed=typed)
-            fields.append(field)
+            fields.append(_Field(wire=spec.wire, check=check, required=spec.required, default=spec.default))
         nested = tuple((i, spec.shape) for i, spec in enumerate(specs) if spec.shape is not None)
         # Attributes f0, f1, ... named on the wire by the fields' wire names, in staged order;
         # not tracked by the garbage collector (values decoded from JSON hold no cycle).
@@ -322,12 +319,9 @@ class BlockPlan:
             return None
         columns = []
         for field, values in zip(self.fields, raw, strict=True):
-            if field.typed and not field.required and None in values:
-                staged = _with_nulls(field, values)
-            else:
-                staged = field.check(values)  # an untyped check refuses nulls
-                if staged is None and not field.required and not field.typed:
-                    staged = _with_nulls(field, values)
+            # A check never gets nulls: an optional field's are staged as its default.
+            nulls = not field.required and None in values
+            staged = _with_nulls(field, values) if nulls else field.check(values)
             if staged is None:
                 return None
             columns.append(staged)
@@ -336,10 +330,8 @@ class BlockPlan:
 
 def _wire_type(field: _Field) -> Any:
     """The type a block's decoder reads the field's values as."""
-    if not field.typed:
-        return Any
-    wire_type = field.check.wire_type  # type: ignore[attr-defined]
-    return wire_type if field.required else wire_type | None
+    wire_type = getattr(field.check, "wire_type", Any)
+    return wire_type if field.required or wire_type is Any else wire_type | None
 
 
 # Every key of a JSON object ends with a quote, optional whitespace and a colon.
