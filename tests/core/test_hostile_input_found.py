@@ -69,3 +69,61 @@ def test_a_client_name_with_a_control_character_is_refused(db):
     with pytest.raises(CommandError, match="name"):
         call_command("create_api_client", "x\x01y", "--sys", "pp")
     assert not ApiClient.objects.exists()
+
+
+# --- found by a newcomer's try of the imports -----------------------------------------
+
+
+def test_a_repeated_year_is_refused_and_empties_nothing(kdp, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert kdp.post(INVOICES, invoice_rows(3, invoiceDate="20210310")).status_code == 200
+    response = kdp.post(f"{INVOICES}?year=2020&year=2021", [])
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == [
+        {"index": 0, "field": "year", "message": "Given more than once: give this query parameter once."}
+    ]
+    assert Invoice.objects.filter(year=2021).count() == 3
+    assert not ImportJob.objects.active().exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "field", "message"),
+    [
+        (INVOICES, "?yaer=2024", "yaer", "Unknown query parameter."),
+        (
+            AP,
+            "?allowEmpty=true&allowEmpty=false",
+            "allowEmpty",
+            "Given more than once: give this query parameter once.",
+        ),
+        (AP, "?allowempty=true", "allowempty", "Unknown query parameter."),
+    ],
+)
+def test_a_query_parameter_the_endpoint_does_not_read_is_refused(kdp, url, query, field, message):
+    response = kdp.post(url + query, [])
+    assert response.status_code == 400, response.content
+    assert response.json()["msg"] == message
+    assert response.json()["errors"] == [{"index": 0, "field": field, "message": message}]
+    assert not ImportJob.objects.exists()
+
+
+def test_ap_invoice_id_under_both_spellings_must_agree(kdp, django_capture_on_commit_callbacks):
+    body = ap_rows(3)
+    body[1]["invoiceId"] = "ZZ-1"  # beside SAP's invoinceId, another value: neither may win silently
+    body[2]["invoiceId"] = body[2]["invoinceId"]  # the same value twice: one line, as sent
+    with django_capture_on_commit_callbacks(execute=True):
+        response = kdp.post(AP, body)
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == [
+        {
+            "index": 1,
+            "field": "invoinceId",
+            "message": "invoiceId is given too, with another value: send one of invoinceId and invoiceId.",
+        }
+    ]
+    assert not SnapshotLine.objects.exists()
+
+    del body[1]["invoiceId"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert kdp.post(AP, body).status_code == 200
+    assert sorted(SnapshotLine.objects.values_list("invoice_id", flat=True)) == sorted(r["invoinceId"] for r in body)

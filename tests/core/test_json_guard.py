@@ -323,3 +323,13 @@ def test_an_integer_too_long_for_python_is_a_clear_parse_error() -> None:
         json_guard.loads(b'{"quantity": ' + b"9" * 5000 + b"}")
     assert "5000 digits is longer than any field holds" in str(caught.value.detail)
     assert "set_int_max_str_digits" not in str(caught.value.detail)
+
+
+def test_the_drf_json_parser_refuses_a_body_declared_in_another_charset() -> None:
+    from apps.core.exceptions import UnsupportedMediaTypeError
+    from apps.core.json_guard import GuardedJSONParser
+
+    with pytest.raises(UnsupportedMediaTypeError) as refused:
+        GuardedJSONParser().parse(io.BytesIO(b"{}"), "application/json; charset=latin-1")
+    assert refused.value.status_code == 415
+    assert GuardedJSONParser().parse(io.BytesIO(b'{"a": 1}'), "application/json; charset=utf-8") == {"a": 1}

@@ -134,6 +134,22 @@ def test_wrong_content_type_is_415(kdp):
     assert response.json() == {"code": 415, "msg": str(messages.UNSUPPORTED_MEDIA_TYPE)}
 
 
+@pytest.mark.parametrize("content_type", ["application/json;charset=latin-1", "application/json; charset=GBK"])
+def test_a_body_declared_in_another_charset_is_415(kdp, content_type):
+    response = kdp.post(ECHO, {"a": "é"}, content_type=content_type)
+    assert response.status_code == 415
+    charset = content_type.rsplit("=", 1)[1].lower()
+    assert response.json() == {"code": 415, "msg": str(messages.CHARSET_NOT_UTF8.format(charset=charset))}
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json;charset=utf-8", 'application/json; charset="UTF-8"', "application/json"]
+)
+def test_utf8_declared_or_implied_is_accepted(kdp, content_type):
+    response = kdp.post(ECHO, {"a": "é"}, content_type=content_type)
+    assert response.status_code == 200, response.content
+
+
 def test_oversized_body_is_413(kdp, settings):
     settings.KDP_MAX_BODY_BYTES = 100
     response = kdp.post(ECHO, ["x" * 200])

@@ -164,6 +164,22 @@ def test_import_command_rejects_an_invalid_file_and_changes_nothing(db, tmp_path
     assert not Invoice.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[]", "An empty report needs ?year=YYYY (import_invoices --year YYYY) to say which year to empty. "),
+        ('[{"orderId" "x"}]', "(row 0). Nothing was imported."),
+    ],
+)
+def test_import_command_errors_read_as_sentences_in_the_commands_terms(db, tmp_path, text, message):
+    path = tmp_path / "report.json"
+    path.write_text(text)
+    with pytest.raises(CommandError) as refused:
+        call_command("import_invoices", str(path))
+    assert message in str(refused.value)
+    assert str(refused.value).endswith(". Nothing was imported.")
+
+
 def test_demo_data_loads_two_years_through_the_pipeline_once(db):
     call_command("load_demo_data")
     call_command("load_demo_data")

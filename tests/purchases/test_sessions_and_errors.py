@@ -265,6 +265,15 @@ def test_wrong_content_type_is_415(kf):
     assert_kashflow_error(kf.post("/v2/purchases", raw="a=b", content_type="text/plain"), 415, "UnsupportedMediaType")
 
 
+@pytest.mark.parametrize("media_type", ["application/json", "application/xml", "text/xml"])
+def test_a_body_in_another_charset_is_415_and_stores_nothing(kf, media_type):
+    before = Purchase.objects.count()
+    response = kf.post("/v2/purchases", raw="{}", content_type=f"{media_type}; charset=windows-1252")
+    assert_kashflow_error(response, 415, "UnsupportedMediaType")
+    assert "charset=windows-1252" in response.json()["Message"]
+    assert Purchase.objects.count() == before
+
+
 def test_unexpected_error_is_500_in_kashflow_body(kf, monkeypatch):
     from apps.purchases.kashflow import purchases as views
 

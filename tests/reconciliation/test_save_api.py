@@ -166,6 +166,13 @@ def test_wrong_content_type_is_415(xunlian):
     assert body["status"]["message"] == str(core_messages.UNSUPPORTED_MEDIA_TYPE)
 
 
+def test_a_body_in_another_charset_is_415_and_stores_nothing(xunlian):
+    response = xunlian.post(raw="{}".encode("latin-1"), content_type="application/json; charset=ISO-8859-1")
+    assert response.status_code == 415
+    body = assert_envelope(response, ok=False, return_code="415", service_code="UNSUPPORTED_MEDIA_TYPE")
+    assert body["status"]["message"] == str(core_messages.CHARSET_NOT_UTF8.format(charset="iso-8859-1"))
+
+
 def test_a_body_over_the_limit_is_413_and_stores_nothing(xunlian, settings):
     settings.RECONCILIATION_MAX_BODY_BYTES = 200
     response = xunlian.post(example_statement())

@@ -53,6 +53,7 @@ class ApBalanceReportView(KdpImportView):
     balance. Validated here; a Celery task makes it the current snapshot."""
 
     import_kind = KIND
+    query_params_read = ("allowEmpty",)
     required_scope = ApiScope.AP_BALANCE_WRITE
 
     @extend_schema(

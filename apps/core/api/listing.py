@@ -5,7 +5,8 @@
   default, ends with the primary key, so that rows that tie on the ordering keep
   one order from page to page: paging shows each row exactly once.
 - ``StrictFilterBackend``: a query parameter that is neither a filter of the
-  view's FilterSet nor a paging/ordering parameter is a 400, not ignored.
+  view's FilterSet nor a paging/ordering parameter is a 400, not ignored; so is
+  a parameter given more than once.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ TIE_BREAKERS = frozenset({"pk", "-pk", "id", "-id"})
 # Parameters every list takes besides its filters and its pagination's.
 COMMON_PARAMS = frozenset({"ordering", "format"})
 UNKNOWN_PARAMETER = _("Unknown query parameter.")
+REPEATED_PARAMETER = _("Given more than once: give this query parameter once.")
 UNKNOWN_ORDERING = _("Unknown ordering field: %(field)s. Allowed: %(allowed)s.")
 
 
@@ -38,12 +40,22 @@ def with_tie_breaker(ordering: Iterable[str]) -> list[str]:
     return terms
 
 
-def reject_unknown_params(request: Request, allowed: Iterable[str]) -> None:
-    """400 naming every query parameter that is not in ``allowed``."""
+def query_problems(query: QueryDict, allowed: Iterable[str]) -> dict[str, str]:
+    """Each query parameter not in ``allowed`` (unknown) or given more than once
+    (``?year=2023&year=2024``: no parameter of finhub takes a list that way, and
+    reading one of the values would silently drop the other), with its message;
+    sorted by name."""
     known = set(allowed)
-    unknown = sorted(name for name in request.query_params if name not in known)
-    if unknown:
-        raise drf.ValidationError({name: [str(UNKNOWN_PARAMETER)] for name in unknown})
+    problems = {name: str(UNKNOWN_PARAMETER) for name in query if name not in known}
+    problems.update({name: str(REPEATED_PARAMETER) for name, values in query.lists() if len(values) > 1})
+    return dict(sorted(problems.items()))
+
+
+def reject_unknown_params(request: Request, allowed: Iterable[str]) -> None:
+    """400 naming every query parameter that is not in ``allowed`` or is repeated."""
+    problems = query_problems(request.query_params, allowed)
+    if problems:
+        raise drf.ValidationError({name: [message] for name, message in problems.items()})
 
 
 def filter_params(request: Request, view: Any) -> set[str]:
@@ -113,9 +125,9 @@ def camel_query(request: Request, allowed: set[str]) -> QueryDict:
             query.setlist(camel, query.getlist(name))
             del query[name]
             note_deprecated(request, name, camel)
-    unknown = sorted(name for name in query if name not in allowed)
-    if unknown:
-        raise drf.ValidationError({name: [str(UNKNOWN_PARAMETER)] for name in unknown})
+    problems = query_problems(query, allowed)
+    if problems:
+        raise drf.ValidationError({name: [message] for name, message in problems.items()})
     return query
 
 

@@ -35,6 +35,7 @@ from apps.core.message_text import Msg
 from apps.core.parsing import EMPTY, NOT_A_STRING, NOT_AN_OBJECT, REQUIRED, FieldError, parse_date
 
 MAX_REPORTED_ERRORS = 100
+ALIAS_DISAGREES = _("{alias} is given too, with another value: send one of {wire} and {alias}.")
 
 
 class ErrorCollector:
@@ -156,16 +157,24 @@ class RowValidator:
                 get = row.get
                 for wire, parse, required, aliases, default in plan:
                     value = get(wire)
-                    if value is None:
-                        if aliases:
-                            value = next((row[a] for a in aliases if row.get(a) is not None), None)
-                        if value is None:
-                            if required:
-                                errors.add(index, wire, REQUIRED)
-                                valid = False
-                            else:
-                                values.append(default)
+                    if aliases:
+                        # The wire name and its aliases (SAP's spelling, the corrected one)
+                        # name one field: given both, they must agree (nothing silently dropped).
+                        given = [a for a in aliases if row.get(a) is not None]
+                        if value is None and given:
+                            value = row[given[0]]
+                        disagreeing = [a for a in given if row[a] != value]
+                        if disagreeing:
+                            errors.add(index, wire, Msg(ALIAS_DISAGREES, wire=wire, alias=disagreeing[0]))
+                            valid = False
                             continue
+                    if value is None:
+                        if required:
+                            errors.add(index, wire, REQUIRED)
+                            valid = False
+                        else:
+                            values.append(default)
+                        continue
                     try:
                         values.append(parse(value))
                     except FieldError as exc:

@@ -10,17 +10,20 @@ from rest_framework import exceptions as drf
 from rest_framework.parsers import BaseParser
 
 from apps.core.json_guard.base import JsonRejected, JsonStringTooLong, loads
+from apps.core.media_types import require_utf8
 
 # --- DRF --------------------------------------------------------------------------------
 
 
 class GuardedJSONParser(BaseParser):
     """DRF's JSON parser for every other DRF view: the same guard, DRF's errors
-    (400 ParseError, 413), a body no larger than DATA_UPLOAD_MAX_MEMORY_SIZE."""
+        (400 ParseError, 413), a body no larger than DATA_UPLOAD_MAX_MEMORY_SIZE, in
+    UTF-8 (415 for another declared charset)."""
 
     media_type = "application/json"
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        require_utf8(media_type)
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         data = stream.read(limit + 1) if stream is not None else b""
         if len(data) > limit:

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from apps.core import json_guard, messages
 from apps.core.api.base import ApiClientJsonView
+from apps.core.api.listing import query_problems
 from apps.core.authentication import KdpTokenAuthentication
 from apps.core.exceptions import PermissionDeniedError, ValidationFailed
 from apps.core.importing.jobs import import_job_record_rejection
@@ -72,6 +73,17 @@ def parse_kdp_headers(request: Request, client: ApiClient) -> KdpHeaders:
     )
 
 
+def check_query(request: Request, read: tuple[str, ...]) -> None:
+    """400 (ValidationFailed, one error per parameter) for a query parameter the
+    endpoint does not read or one given more than once: ``?year=2020&year=2021``
+    must not empty whichever year a reader happens to take. [finhub] rule; the
+    spec defines no query parameter besides ``?year`` and ``?allowEmpty``."""
+    problems = query_problems(request.query_params, read)
+    if problems:
+        errors = [{"index": 0, "field": name, "message": message} for name, message in problems.items()]
+        raise ValidationFailed(errors[0]["message"], errors=errors)
+
+
 def load_small_json(raw: RawBody) -> Any:
     """Load a small body whole through the JSON guard; numbers with a fraction become
     Decimal, never float."""
@@ -86,6 +98,8 @@ class KdpAPIView(ApiClientJsonView):
     throttle_scope = "kdp"
     kdp_headers_required = True
     idempotent = True
+    # The query parameters the endpoint reads; any other, or one given twice, is a 400.
+    query_params_read: tuple[str, ...] = ()
 
     def get_exception_handler(self) -> Any:
         return kdp_exception_handler
@@ -94,6 +108,7 @@ class KdpAPIView(ApiClientJsonView):
         super().initial(request, *args, **kwargs)
         if self.kdp_headers_required:
             self.kdp_headers = parse_kdp_headers(request, self.client)
+        check_query(request, self.query_params_read)
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         raw = self.raw_body(request)

@@ -58,11 +58,11 @@ class ImportFileCommand(BaseCommand):
             except ValidationFailed as exc:
                 for error in exc.errors:
                     self.stderr.write(f"row {error['index']}: {error['field']}: {error['message']}")
-                raise CommandError(f"{exc.message} Nothing was imported.") from None
+                raise CommandError(_nothing_imported(exc.message)) from None
             except ApplicationError as exc:
                 raise CommandError(str(exc.message)) from None
             except ParseError as exc:  # malformed JSON or text that is not UTF-8
-                raise CommandError(f"{exc.detail} Nothing was imported.") from None
+                raise CommandError(_nothing_imported(exc.detail)) from None
         job = submitted.job
         with tqdm(total=submitted.rows, desc=self.apply_label, unit="rows") as bar:
             import_job_apply(job_id=job.pk, on_progress=lambda done: bar.update(done - bar.n))
@@ -71,3 +71,9 @@ class ImportFileCommand(BaseCommand):
         if job.status != ImportJob.Status.SUCCEEDED:
             raise CommandError(f"Import {job.public_id} failed: {job.message}")
         self.stdout.write(self.summary(job=job))
+
+
+def _nothing_imported(reason: object) -> str:
+    """``reason`` as a sentence, then that nothing was imported."""
+    text = str(reason).rstrip()
+    return f"{text}{'' if text.endswith(('.', '!', '?', '。')) else '.'} Nothing was imported."

@@ -25,6 +25,7 @@ class InvoiceReportView(KdpImportView):
     replacing that year. Validated here, applied by a Celery task on an import job."""
 
     import_kind = KIND
+    query_params_read = ("year",)
     required_scope = ApiScope.INVOICES_WRITE
 
     @extend_schema(

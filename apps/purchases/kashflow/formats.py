@@ -31,6 +31,7 @@ from rest_framework.renderers import BaseRenderer
 
 from apps.core import json_guard, xml_guard
 from apps.core.exceptions import PayloadTooLarge
+from apps.core.media_types import require_utf8
 
 # Items of these lists are written as elements of these names.
 LIST_ITEM_NAMES = {
@@ -233,6 +234,7 @@ class KashflowJSONParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        require_utf8(media_type)
         body = read_body(stream, parser_context)
         if not body.strip():
             return None
@@ -248,6 +250,7 @@ class KashflowXMLParser(BaseParser):
     media_type = "application/xml"
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        require_utf8(media_type)
         body = read_body(stream, parser_context)
         if not body.strip():
             return None
