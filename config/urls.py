@@ -31,6 +31,8 @@ urlpatterns = [
     path("v2/", include("apps.purchases.kashflow.urls")),
 ]
 
+# A 400 before any view (too many query fields): the envelope of the URL's API.
+handler400 = "config.errors.bad_request"
 # A 500 outside every view's own handler: JSON under /api/, Django's page elsewhere.
 handler500 = "apps.core.api.views.server_error"
 

@@ -9,24 +9,27 @@ UTF-8: RFC 8259 (JSON) has no other, and the KDP spec's
 
 from __future__ import annotations
 
-from django.utils.http import parse_header_parameters
-
 from apps.core import messages
 from apps.core.exceptions import UnsupportedMediaTypeError
 
 UTF8_NAMES = frozenset({"utf-8", "utf8"})
 
 
-def declared_charset(content_type: str | None) -> str | None:
-    """The ``charset`` parameter of a Content-Type header, lower-cased, or None."""
-    _media_type, params = parse_header_parameters(content_type or "")
-    charset = params.get("charset")
-    return charset.strip().strip('"').lower() if charset is not None else None
+def declared_charsets(content_type: str | None) -> list[str]:
+    """Every ``charset`` parameter of a Content-Type header, lower-cased, unquoted
+    (a header may repeat it: ``charset=latin-1;charset=utf-8``)."""
+    _media_type, *params = (content_type or "").split(";")
+    charsets = []
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charsets.append(value.strip().strip('"').strip().lower())
+    return charsets
 
 
 def require_utf8(content_type: str | None) -> None:
     """Raise UnsupportedMediaTypeError (415) when ``content_type`` declares a
-    charset other than UTF-8."""
-    charset = declared_charset(content_type)
-    if charset is not None and charset not in UTF8_NAMES:
-        raise UnsupportedMediaTypeError(messages.CHARSET_NOT_UTF8.format(charset=charset))
+    charset other than UTF-8 (any of them, when it declares several)."""
+    for charset in declared_charsets(content_type):
+        if charset not in UTF8_NAMES:
+            raise UnsupportedMediaTypeError(messages.CHARSET_NOT_UTF8.format(charset=charset))

@@ -17,6 +17,20 @@ def _language_from(value: str, default: str) -> str:
     return default
 
 
+class QueryStringMiddleware:
+    """Parses the query string before anything else reads it. Too many fields
+    (``DATA_UPLOAD_MAX_NUMBER_FIELDS``) raise TooManyFieldsSent here, outside any
+    view's own error handler, so Django answers 400 through ``handler400``
+    (``config.errors``: the envelope of the URL's API), never a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.GET  # noqa: B018 - parsed for its error
+        return self.get_response(request)
+
+
 class WireLanguageMiddleware:
     """Selects the language of foreign wire formats from their own header (see
     ``settings.WIRE_LANGUAGES``); runs after LocaleMiddleware and overrides it there."""

@@ -94,6 +94,16 @@ def test_a_parameter_given_twice_is_a_400_naming_it_on_every_list(reader: Any) -
             assert name in response.json(), (url, name, response.json())
 
 
+@pytest.mark.parametrize(
+    "query", ["pageSize=2&page_size=50", "invoiceDateAfter=2024-01-01&invoice_date_after=2025-01-01"]
+)
+def test_a_parameter_under_its_old_and_new_name_is_given_twice(reader: Any, query: str) -> None:
+    response = reader.get(f"/api/v1/invoices/?{query}")
+    assert response.status_code == 400, response.content
+    old = query.split("&")[1].split("=")[0]
+    assert response.json() == {old: ["Given more than once: give this query parameter once."]}
+
+
 def test_unknown_urls_and_methods_are_json(reader: Any) -> None:
     assert_json_answer(reader.get("/api/v1/no-such-thing/"), allowed=(404,))
     assert_json_answer(reader.get("/api/v1/reconciliations/not-a-uuid/"), allowed=(404,))

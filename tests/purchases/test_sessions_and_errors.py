@@ -274,6 +274,16 @@ def test_a_body_in_another_charset_is_415_and_stores_nothing(kf, media_type):
     assert Purchase.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    "query", ["page=1&page=2", "perpage=2&PerPage=3", "IssueDateFrom=2024-01-01&issuedatefrom=2025-01-01"]
+)
+def test_a_list_parameter_given_twice_is_a_400_naming_it(kf, query):
+    response = kf.get(f"/v2/purchases?{query}")
+    assert_kashflow_error(response, 400, "InvalidParameter")
+    name = query.split("=", 1)[0].lower()
+    assert response.json()["Message"] == f"Invalid {name}: given 2 times; give it once."
+
+
 def test_unexpected_error_is_500_in_kashflow_body(kf, monkeypatch):
     from apps.purchases.kashflow import purchases as views
 

@@ -42,12 +42,16 @@ def with_tie_breaker(ordering: Iterable[str]) -> list[str]:
 
 def query_problems(query: QueryDict, allowed: Iterable[str]) -> dict[str, str]:
     """Each query parameter not in ``allowed`` (unknown) or given more than once
-    (``?year=2023&year=2024``: no parameter of finhub takes a list that way, and
-    reading one of the values would silently drop the other), with its message;
-    sorted by name."""
+    (``?year=2023&year=2024``, or under its old and its camelCase name: no
+    parameter of finhub takes a list that way, and reading one of the values
+    would silently drop the other), with its message; sorted by name."""
     known = set(allowed)
     problems = {name: str(UNKNOWN_PARAMETER) for name in query if name not in known}
     problems.update({name: str(REPEATED_PARAMETER) for name, values in query.lists() if len(values) > 1})
+    # An old name beside its new one (``page_size`` and ``pageSize``) is one parameter given twice.
+    problems.update(
+        {name: str(REPEATED_PARAMETER) for name in query if to_camel(name) != name and to_camel(name) in query}
+    )
     return dict(sorted(problems.items()))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import connection
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.request import Request
@@ -137,6 +138,7 @@ def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespons
     return defaults.server_error(request, *args, **kwargs)
 
 
+@csrf_exempt  # a POST to an unknown URL is a 404 in the envelope, not Django's CSRF page
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown URLs under /api/ (e.g. an id the router's pattern refuses) answer in
     DRF's JSON error shape, not with Django's HTML page."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -143,6 +144,7 @@ class KdpAPIView(ApiClientJsonView):
         raise NotImplementedError
 
 
+@csrf_exempt  # a POST to an unknown URL is a 404 in the envelope, not Django's CSRF page
 def kdp_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any unknown URL under the KDP prefix answers in the envelope, not with HTML."""
     return JsonResponse({"code": 404, "msg": str(messages.NOT_FOUND)}, status=404)

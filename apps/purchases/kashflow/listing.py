@@ -16,13 +16,24 @@ from apps.core.bounds import DATE_MAX, DATE_MIN, invalid_character
 from apps.purchases.kashflow.base import KashflowError
 
 
+def single_value(request: Request, name: str) -> str:
+    """The one value of query parameter ``name`` (stripped; "" when absent). Given
+    more than once (``?page=1&page=2``, or ``Page`` and ``page``, names being
+    case-insensitive) it is an InvalidParameter 400: reading one of the values
+    would silently drop the other."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise KashflowError(f"Invalid {name}: given {len(values)} times; give it once.", code="InvalidParameter")
+    return values[0].strip() if values else ""
+
+
 def choice_param(
     request: Request, name: str, accepted: list[str], default: str, *, numbered: bool | int = False
 ) -> str:
     """One of ``accepted`` by name in any case, or (``numbered``) by its position:
     KashFlow's enums take the member name or its number. ``numbered`` as an int:
     only the first that many have numbers."""
-    raw = request.query_params.get(name, "").strip()
+    raw = single_value(request, name)
     if not raw:
         return default
     for value in accepted:
@@ -40,7 +51,7 @@ def choice_param(
 def int_param(
     request: Request, name: str, default: int | None, *, minimum: int = 1, maximum: int | None = None
 ) -> int | None:
-    raw = request.query_params.get(name, "").strip()
+    raw = single_value(request, name)
     if not raw:
         return default
     try:
@@ -76,7 +87,7 @@ _FALSE = {"false", "0", "no"}
 
 
 def bool_param(request: Request, name: str, default: bool = False) -> bool:
-    raw = request.query_params.get(name, "").strip().lower()
+    raw = single_value(request, name).lower()
     if not raw:
         return default
     if raw in _TRUE:
@@ -87,7 +98,7 @@ def bool_param(request: Request, name: str, default: bool = False) -> bool:
 
 
 def text_param(request: Request, name: str, *, max_length: int = 200) -> str:
-    raw = request.query_params.get(name, "").strip()
+    raw = single_value(request, name)
     if len(raw) > max_length or invalid_character(raw) is not None:
         raise KashflowError(
             f"Invalid {name}: at most {max_length} characters, no control characters.", code="InvalidParameter"
@@ -97,7 +108,7 @@ def text_param(request: Request, name: str, *, max_length: int = 200) -> str:
 
 def date_param(request: Request, name: str) -> dt.date | None:
     """A date as KashFlow writes them (``2014-01-10 12:00:00``), ISO 8601 or bare."""
-    raw = request.query_params.get(name, "").strip()
+    raw = single_value(request, name)
     if not raw:
         return None
     text = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -177,6 +178,7 @@ class XunlianAPIView(ApiClientJsonView):
         return Response(xunlian_envelope(path=request.path, ok=True, message=message, body=body))
 
 
+@csrf_exempt  # a POST to an unknown URL is a 404 in the envelope, not Django's CSRF page
 def xunlian_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any unknown URL under the Xunlian prefix answers in the envelope, not with HTML."""
     envelope = xunlian_envelope(path=request.path, ok=False, message=core_messages.NOT_FOUND, return_code=404)
