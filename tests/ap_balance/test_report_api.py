@@ -350,7 +350,7 @@ def test_trace_id_reused_with_another_body_is_409(post_report, sample_rows):
     post_report(sample_rows, traceId=trace_id)
     response = post_report(sample_rows[:1], traceId=trace_id)
     assert response.status_code == 409
-    assert response.json()["msg"] == "This traceId was already used with a different body."
+    assert response.json()["msg"] == "This traceId was already used with a different request (body or query)."
     assert Snapshot.objects.count() == 1
 
 

@@ -127,3 +127,13 @@ def test_ap_invoice_id_under_both_spellings_must_agree(kdp, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         assert kdp.post(AP, body).status_code == 200
     assert sorted(SnapshotLine.objects.values_list("invoice_id", flat=True)) == sorted(r["invoinceId"] for r in body)
+
+
+def test_the_same_trace_id_and_body_with_another_year_is_a_409_that_says_so(kdp, django_capture_on_commit_callbacks):
+    trace_id = "8f0c4c1e-4a59-4c43-9a59-2f1a3c1b0a11"
+    body = invoice_rows(2, invoiceDate="20210310")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert kdp.post(f"{INVOICES}?year=2021", body, traceId=trace_id).status_code == 200
+    response = kdp.post(f"{INVOICES}?year=2022", body, traceId=trace_id)
+    assert response.status_code == 409
+    assert response.json()["msg"] == "This traceId was already used with a different request (body or query)."
