@@ -8,6 +8,8 @@ from apps.core.api.urls import kdp_urlpatterns as core_kdp
 from apps.core.api.views import HealthView, api_not_found
 from apps.core.kdp.views import kdp_not_found
 from apps.invoices.api.urls import kdp_urlpatterns as invoices_kdp
+from apps.purchases.kashflow.base import NotFoundView
+from apps.reconciliation.api.xunlian import xunlian_not_found
 
 # KDP (SAP) endpoints, all under /inventory-server/api/; anything else under the
 # prefix answers 404 in the KDP envelope.
@@ -23,10 +25,13 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("config.api_router")),
-    re_path(r"^api/", api_not_found),
+    re_path(r"^api(?:/|$)", api_not_found),
     path("inventory-server/api/", include(kdp_urlpatterns)),
-    re_path(r"^inventory-server/", kdp_not_found),
+    re_path(r"^inventory-server(?:/|$)", kdp_not_found),
     path("reconciliation/", include("apps.reconciliation.api.urls")),
+    # The bare prefixes too: answered in their envelope, not redirected (APPEND_SLASH).
+    path("reconciliation", xunlian_not_found),
+    path("v2", NotFoundView.as_view()),
     # KashFlow REST API v2 (purchases); unknown URLs below it answer in KashFlow's body.
     path("v2/", include("apps.purchases.kashflow.urls")),
 ]

@@ -17,12 +17,16 @@ UTF8_NAMES = frozenset({"utf-8", "utf8"})
 
 def declared_charsets(content_type: str | None) -> list[str]:
     """Every ``charset`` parameter of a Content-Type header, lower-cased, unquoted
-    (a header may repeat it: ``charset=latin-1;charset=utf-8``)."""
+        (a header may repeat it: ``charset=latin-1;charset=utf-8``; or write it the
+    RFC 2231 way, ``charset*=utf-8''latin-1``)."""
     _media_type, *params = (content_type or "").split(";")
     charsets = []
     for param in params:
         name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
+        name = name.strip().lower()
+        if name == "charset*":  # RFC 2231: charset*=utf-8''latin-1 names latin-1
+            value = value.rpartition("'")[2]
+        if name in ("charset", "charset*"):
             charsets.append(value.strip().strip('"').strip().lower())
     return charsets
 

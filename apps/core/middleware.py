@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import get_resolver, get_urlconf
 from django.utils import translation
+
+logger = logging.getLogger("django.security.TooManyFieldsSent")
 
 
 def _language_from(value: str, default: str) -> str:
@@ -19,15 +24,22 @@ def _language_from(value: str, default: str) -> str:
 
 class QueryStringMiddleware:
     """Parses the query string before anything else reads it. Too many fields
-    (``DATA_UPLOAD_MAX_NUMBER_FIELDS``) raise TooManyFieldsSent here, outside any
-    view's own error handler, so Django answers 400 through ``handler400``
-    (``config.errors``: the envelope of the URL's API), never a 500."""
+    (``DATA_UPLOAD_MAX_NUMBER_FIELDS``) are answered here by the URLconf's
+    ``handler400`` (``config.errors``: the envelope of the URL's API), and the
+    refused query is replaced by an empty one, so that nothing after (Django's
+    debug page included) parses it again and fails: never a 500."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.GET  # noqa: B018 - parsed for its error
+        try:
+            request.GET  # noqa: B018 - parsed for its error
+        except TooManyFieldsSent as exc:
+            logger.warning("Refused %s: %s", request.path, exc)
+            request.GET = QueryDict()
+            handler = get_resolver(get_urlconf()).resolve_error_handler(400)
+            return handler(request, exception=exc)  # type: ignore[call-arg,no-any-return]
         return self.get_response(request)
 
 

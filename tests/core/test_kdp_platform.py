@@ -141,6 +141,7 @@ def test_wrong_content_type_is_415(kdp):
         ("application/json; charset=GBK", "gbk"),
         ("application/json;charset=latin-1;charset=utf-8", "latin-1"),  # the last one is not the only one
         ("application/json;charset=utf-8; Charset=ISO-8859-1", "iso-8859-1"),
+        ("application/json; charset*=utf-8''latin-1", "latin-1"),  # RFC 2231
     ],
 )
 def test_a_body_declared_in_another_charset_is_415(kdp, content_type, charset):

@@ -48,19 +48,27 @@ PATHS = [
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("path", PATHS)
-def test_too_many_query_parameters_are_a_400_in_the_envelope(client: Client, path: str, method: str) -> None:
+def test_too_many_query_parameters_are_a_400_in_the_envelope(
+    client: Client, settings: Any, path: str, method: str, debug: bool
+) -> None:
+    settings.DEBUG = debug  # the debug page read the refused query again (make run serves with DEBUG on)
     response = getattr(client, method)(f"{path}?{TOO_MANY}", content_type="application/json")
     assert response.status_code == 400, response.content[:300]
     assert envelope_message(path, response.json()) == too_many_fields(path)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
 @pytest.mark.parametrize("path", PATHS)
-def test_through_the_wsgi_entry_point_a_charset_in_the_content_type_changes_nothing(path: str) -> None:
+def test_through_the_wsgi_entry_point_a_charset_in_the_content_type_changes_nothing(
+    settings: Any, path: str, debug: bool
+) -> None:
     """Django's request constructor parsed the query string when the Content-Type
     named a charset, and raised outside every handler (apps.core.handlers)."""
+    settings.DEBUG = debug
     environ: dict[str, Any] = {
         "REQUEST_METHOD": "POST",
         "PATH_INFO": path,
@@ -116,9 +124,17 @@ def test_the_servers_entry_point_is_that_handler() -> None:
         ("/reconciliation/nope", "ok"),
         ("/reconciliation/saveReconForApi/", "ok"),
         ("/api/nothing", "detail"),
+        ("/api", "detail"),  # the bare prefixes: no APPEND_SLASH redirect (a 500 on a POST with DEBUG on)
+        ("/inventory-server", "code"),
+        ("/reconciliation", "ok"),
+        ("/v2", "Error"),
     ],
 )
-def test_a_post_to_an_unknown_url_is_a_404_in_the_envelope_not_a_csrf_page(path: str, field: str) -> None:
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_a_post_to_an_unknown_url_is_a_404_in_the_envelope_not_a_csrf_page(
+    settings: Any, path: str, field: str, debug: bool
+) -> None:
+    settings.DEBUG = debug
     response = Client(enforce_csrf_checks=True).post(path, b"{}", content_type="application/json")
     assert response.status_code == 404, response.content[:300]
     assert field in response.json()

@@ -275,7 +275,13 @@ def test_a_body_in_another_charset_is_415_and_stores_nothing(kf, media_type):
 
 
 @pytest.mark.parametrize(
-    "query", ["page=1&page=2", "perpage=2&PerPage=3", "IssueDateFrom=2024-01-01&issuedatefrom=2025-01-01"]
+    "query",
+    [
+        "page=1&page=2",
+        "perpage=2&PerPage=3",
+        "IssueDateFrom=2024-01-01&issuedatefrom=2025-01-01",
+        "format=xml&format=json",
+    ],
 )
 def test_a_list_parameter_given_twice_is_a_400_naming_it(kf, query):
     response = kf.get(f"/v2/purchases?{query}")

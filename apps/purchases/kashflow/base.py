@@ -187,12 +187,23 @@ class IsKashflowUser(permissions.BasePermission):
         return isinstance(request.auth, KashflowToken)
 
 
+def single_value(request: Request, name: str) -> str:
+    """The one value of query parameter ``name`` (stripped; "" when absent). Given
+    more than once (``?page=1&page=2``, or ``Page`` and ``page``, names being
+    case-insensitive) it is an InvalidParameter 400: reading one of the values
+    would silently drop the other."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise KashflowError(f"Invalid {name}: given {len(values)} times; give it once.", code="InvalidParameter")
+    return values[0].strip() if values else ""
+
+
 class LenientNegotiation(DefaultContentNegotiation):
     """An Accept header we cannot satisfy gets JSON rather than a 406 (KashFlow
     clients ask for JSON or XML); an unknown ``?format=`` is a 400."""
 
     def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
-        fmt = request.query_params.get("format")
+        fmt = single_value(request, "format") if "format" in request.query_params else None
         if fmt is not None and fmt not in ("json", "xml"):
             raise KashflowError(f"Invalid format {fmt!r}: accepted values are json, xml.", code="InvalidParameter")
         try:

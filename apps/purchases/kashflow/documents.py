@@ -20,7 +20,7 @@ from rest_framework import exceptions as drf
 from rest_framework import permissions
 from rest_framework.request import Request
 
-from apps.purchases.kashflow.base import KashflowAPIView, KashflowError, LenientNegotiation
+from apps.purchases.kashflow.base import KashflowAPIView, KashflowError, LenientNegotiation, single_value
 from apps.purchases.kashflow.pdf import payment_pdf, purchase_pdf
 from apps.purchases.kashflow.purchase_output import purchase_response
 from apps.purchases.kashflow.wire import TAG, kf_date
@@ -39,7 +39,7 @@ class _DocumentNegotiation(LenientNegotiation):
     """``?format=pdf|html`` chooses the document, not an API renderer."""
 
     def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
-        if request.query_params.get("format", "").strip() in ("", *DOCUMENT_FORMATS):
+        if single_value(request, "format") in ("", *DOCUMENT_FORMATS):
             return renderers[0], renderers[0].media_type
         return super().select_renderer(request, renderers, format_suffix)
 

@@ -13,18 +13,7 @@ from urllib.parse import urlencode
 from rest_framework.request import Request
 
 from apps.core.bounds import DATE_MAX, DATE_MIN, invalid_character
-from apps.purchases.kashflow.base import KashflowError
-
-
-def single_value(request: Request, name: str) -> str:
-    """The one value of query parameter ``name`` (stripped; "" when absent). Given
-    more than once (``?page=1&page=2``, or ``Page`` and ``page``, names being
-    case-insensitive) it is an InvalidParameter 400: reading one of the values
-    would silently drop the other."""
-    values = request.query_params.getlist(name)
-    if len(values) > 1:
-        raise KashflowError(f"Invalid {name}: given {len(values)} times; give it once.", code="InvalidParameter")
-    return values[0].strip() if values else ""
+from apps.purchases.kashflow.base import KashflowError, single_value
 
 
 def choice_param(
