@@ -188,3 +188,10 @@ def test_admin_ageing_needs_the_view_permission(client, django_user_model, edge_
     clerk = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
     client.force_login(clerk)
     assert client.get(ADMIN_AGEING_URL).status_code == 403
+
+
+@pytest.mark.parametrize("size", ["0", "1001", "x"])
+def test_a_bad_page_size_is_a_400_even_before_the_first_snapshot(client_for_reads, size):
+    response = client_for_reads.get(AGEING_URL, {"pageSize": size})
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["pageSize"]

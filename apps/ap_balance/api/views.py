@@ -148,6 +148,7 @@ class AgeingViewSet(viewsets.GenericViewSet):
         reject_unknown_params(request, {*AgeingQuerySerializer().fields, *self.paginator.query_params(), "format"})  # type: ignore[union-attr]
         query = AgeingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        self.paginator.get_page_size(request)  # type: ignore[union-attr]  # a bad pageSize is a 400 even with nothing to page
         params = query.validated_data
         snapshot = _snapshot_or_404(params.get("snapshot"))
         if snapshot is None:
