@@ -17,7 +17,7 @@ UTF8_NAMES = frozenset({"utf-8", "utf8"})
 
 def declared_charsets(content_type: str | None) -> list[str]:
     """Every ``charset`` parameter of a Content-Type header, lower-cased, unquoted
-        (a header may repeat it: ``charset=latin-1;charset=utf-8``; or write it the
+    (a header may repeat it: ``charset=latin-1;charset=utf-8``; or write it the
     RFC 2231 way, ``charset*=utf-8''latin-1``)."""
     _media_type, *params = (content_type or "").split(";")
     charsets = []

@@ -1,7 +1,7 @@
 """The base of every endpoint an API client posts a JSON body to (KDP, Xunlian):
-the calling client from its token, ``Content-Type: application/json`` in UTF-8
-enforced (415, ``apps.core.media_types``), the body spooled to disk under a size limit (413), an empty body refused
-as malformed (400). Each wire format subclasses it and adds its envelope."""
+the calling client from its token, ``Content-Type: application/json`` enforced
+(415; a charset other than UTF-8 is the parser's 415), the body spooled to disk
+under a size limit (413), an empty body refused as malformed (400). Each wire format subclasses it and adds its envelope."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from apps.core import messages
 from apps.core.authentication import ApiClientPrincipal
 from apps.core.exceptions import PermissionDeniedError, UnsupportedMediaTypeError
 from apps.core.kdp.parsers import RawBody, SpooledJsonParser
-from apps.core.media_types import require_utf8
 from apps.core.models import ApiClient
 from apps.core.permissions import IsApiClient
 
@@ -44,7 +43,6 @@ class ApiClientJsonView(APIView):
             media_type = (request.content_type or "").split(";")[0].strip().lower()
             if media_type != JSON_MEDIA_TYPE:
                 raise UnsupportedMediaTypeError(messages.UNSUPPORTED_MEDIA_TYPE)
-            require_utf8(request.content_type)
 
     def raw_body(self, request: Request) -> RawBody:
         data = request.data

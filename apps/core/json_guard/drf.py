@@ -17,7 +17,7 @@ from apps.core.media_types import require_utf8
 
 class GuardedJSONParser(BaseParser):
     """DRF's JSON parser for every other DRF view: the same guard, DRF's errors
-        (400 ParseError, 413), a body no larger than DATA_UPLOAD_MAX_MEMORY_SIZE, in
+    (400 ParseError, 413), a body no larger than DATA_UPLOAD_MAX_MEMORY_SIZE, in
     UTF-8 (415 for another declared charset)."""
 
     media_type = "application/json"

@@ -14,6 +14,7 @@ from rest_framework.parsers import BaseParser
 
 from apps.core import messages
 from apps.core.exceptions import PayloadTooLarge
+from apps.core.media_types import require_utf8
 
 CHUNK = 1024 * 1024
 
@@ -52,14 +53,15 @@ def spool_body(stream: IO[bytes] | None, *, limit: int, content_length: int | No
 
 
 class SpooledJsonParser(BaseParser):
-    """Accepts ``application/json`` (any charset parameter) and hands the view a
-    RawBody; the view decides whether to load it whole or stream it."""
+    """Accepts ``application/json`` in UTF-8 (415 for another declared charset)
+    and hands the view a RawBody; the view decides whether to load it whole or stream it."""
 
     media_type = "application/json"
 
     def parse(  # type: ignore[override]  # hands the view a RawBody, not parsed data, by design
         self, stream: Any, media_type: str | None = None, parser_context: Any = None
     ) -> RawBody:
+        require_utf8(media_type)
         context = parser_context or {}
         view = context.get("view")
         limit = getattr(view, "max_body_bytes", None) or settings.KDP_MAX_BODY_BYTES
